@@ -1,0 +1,110 @@
+//! Opening the message database and bringing its schema up to date.
+//!
+//! Migrations are numbered; `PRAGMA user_version` records how many have been applied, so a newer
+//! binary upgrades an older database in place and an older binary refuses a newer database.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::StoreError;
+
+/// Schema migrations, applied in order; entry `i` takes the database from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: messages. `seq` is the insertion sequence used for `last_hash` paging and catch-up
+    // cursors (AUTOINCREMENT: never reused, even after the newest row is deleted). Message hashes
+    // commit to the account key and the namespace (PROTOCOL.md §4), so a unique hash is a unique
+    // (pubkey, namespace, hash) key; every operation still filters by pubkey. `space` is the
+    // account's swarm-space position, stored with its top bit flipped so SQLite's signed order
+    // is the unsigned order, which makes "messages of one swarm" an index range scan.
+    r"
+    CREATE TABLE messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        hash TEXT NOT NULL UNIQUE,
+        pubkey BLOB NOT NULL,
+        namespace INTEGER NOT NULL,
+        timestamp INTEGER NOT NULL,
+        expiry INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        space INTEGER NOT NULL
+    );
+    CREATE INDEX messages_owner ON messages(pubkey, namespace, seq);
+    CREATE INDEX messages_expiry ON messages(expiry);
+    CREATE INDEX messages_space ON messages(space, seq);
+    ",
+];
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// How long a connection waits for another connection's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens (creating if needed) the database at `path` for writing and applies pending migrations.
+pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| StoreError::open(path, e))?;
+    configure(&conn).map_err(|e| StoreError::open(path, e))?;
+    migrate(&conn, path)?;
+    Ok(conn)
+}
+
+/// Opens a read-only connection to an existing (already migrated) database.
+pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| StoreError::open(path, e))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| StoreError::open(path, e))?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // WAL lets readers run while the writer commits; NORMAL sync is durable across process
+    // crashes and loses at most the last commits on power loss, which replication repairs.
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "journal_mode stayed {mode}"
+        )));
+    }
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(())
+}
+
+fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let current: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| StoreError::open(path, e))?;
+    if current > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: current,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+        let version = index as i64 + 1;
+        let tx = conn
+            .unchecked_transaction()
+            .map_err(|e| StoreError::open(path, e))?;
+        tx.execute_batch(sql)
+            .and_then(|()| tx.pragma_update(None, "user_version", version))
+            .and_then(|()| tx.commit())
+            .map_err(|e| StoreError::Migration {
+                path: path.to_path_buf(),
+                version,
+                source: e,
+            })?;
+    }
+    Ok(())
+}
