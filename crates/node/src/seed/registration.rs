@@ -208,7 +208,7 @@ impl Registration {
             return Err(RegistrationError::BadPort);
         }
         let skew_ms = self.timestamp.saturating_sub(now_ms);
-        if skew_ms.abs() > REGISTRATION_MAX_SKEW_MS {
+        if skew_ms.unsigned_abs() > REGISTRATION_MAX_SKEW_MS.unsigned_abs() {
             return Err(RegistrationError::ClockSkew { skew_ms });
         }
         let sig: [u8; 64] = STANDARD

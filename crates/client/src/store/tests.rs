@@ -1,0 +1,134 @@
+//! Tests that need the store's insides: interrupted transactions and query plans.
+
+use rusqlite::Connection;
+use session_protocol::identity::SessionId;
+use session_protocol::rpc::Namespace;
+
+use super::messages::{insert_incoming_all, NewIncoming};
+use super::poll_state::{PollBatch, SeenHash};
+use super::{Store, StoreError};
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("t.sqlite3")).unwrap();
+    store
+        .init_account(&SessionId::from_x25519([0xAA; 32]), 1)
+        .unwrap();
+    (dir, store)
+}
+
+fn message(n: u8, body: &str, hash: &str) -> NewIncoming {
+    NewIncoming {
+        sender: SessionId::from_x25519([n; 32]),
+        body: body.to_owned(),
+        sent_at_ms: 100,
+        server_hash: hash.to_owned(),
+    }
+}
+
+fn count(conn: &Connection, table: &str) -> i64 {
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+        row.get(0)
+    })
+    .unwrap()
+}
+
+fn assert_empty(store: &Store) {
+    for table in [
+        "contacts",
+        "conversations",
+        "messages",
+        "seen_hashes",
+        "poll_state",
+    ] {
+        assert_eq!(count(&store.conn, table), 0, "{table}");
+    }
+    assert!(store.search_messages("hello", None, 10).unwrap().is_empty());
+}
+
+#[test]
+fn a_transaction_dropped_without_commit_leaves_no_rows() {
+    let (_dir, mut store) = store();
+    {
+        let tx = store.conn.transaction().unwrap();
+        let batch = [
+            message(1, "hello world", "h1"),
+            message(2, "hello again", "h2"),
+        ];
+        insert_incoming_all(&tx, &batch, 10).unwrap();
+        assert_eq!(count(&tx, "messages"), 2);
+        // Dropped here: as if the process stopped before COMMIT.
+    }
+    assert_empty(&store);
+}
+
+/// Makes every insert of a message with body "boom" fail, like a full disk would.
+fn install_failure(store: &Store) {
+    store
+        .conn
+        .execute_batch(
+            "CREATE TEMP TRIGGER fail_on_boom BEFORE INSERT ON main.messages \
+             WHEN new.body = 'boom' BEGIN SELECT RAISE(ABORT, 'simulated failure'); END;",
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_batch_that_fails_midway_stores_nothing() {
+    let (_dir, mut store) = store();
+    install_failure(&store);
+    let batch = [message(1, "hello", "h1"), message(2, "boom", "h2")];
+    let err = store.insert_incoming_batch(&batch, 10).unwrap_err();
+    assert!(matches!(err, StoreError::Sqlite(_)), "{err:?}");
+    assert_empty(&store);
+}
+
+#[test]
+fn a_poll_batch_that_fails_midway_does_not_advance_the_cursor() {
+    let (_dir, mut store) = store();
+    install_failure(&store);
+    let seen = |hash: &str| SeenHash {
+        hash: hash.to_owned(),
+        expires_at_ms: 1_000,
+    };
+    let batch = PollBatch {
+        node_ed25519: [7; 32],
+        namespace: Namespace::DEFAULT,
+        newest: Some(seen("h2")),
+        seen: vec![seen("h1"), seen("h2")],
+        messages: vec![message(1, "hello", "h1"), message(2, "boom", "h2")],
+    };
+    assert!(store.apply_poll_batch(&batch, 10).is_err());
+    assert_empty(&store);
+    assert_eq!(
+        store.last_hash(&[7; 32], Namespace::DEFAULT, 10).unwrap(),
+        None
+    );
+}
+
+fn plan(store: &Store, sql: &str) -> String {
+    let mut stmt = store
+        .conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap();
+    let rows = stmt.query_map([], |row| row.get::<_, String>(3)).unwrap();
+    rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+}
+
+#[test]
+fn pages_are_read_through_the_index_without_sorting() {
+    let (_dir, store) = store();
+    let first = plan(
+        &store,
+        "SELECT id FROM messages WHERE conversation_id = 1 ORDER BY sent_at DESC, id DESC LIMIT 51",
+    );
+    let next = plan(
+        &store,
+        "SELECT id FROM messages WHERE conversation_id = 1 AND sent_at <= 5 \
+         AND (sent_at < 5 OR id < 9) ORDER BY sent_at DESC, id DESC LIMIT 51",
+    );
+    for plan in [first, next] {
+        assert!(plan.contains("messages_page"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
+}
