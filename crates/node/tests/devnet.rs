@@ -100,7 +100,7 @@ async fn devnet_lists_nodes_answers_info_and_survives_restart() {
     assert_eq!(swarms.len(), 2);
     assert!(swarms.values().all(|&n| n == 5), "{swarms:?}");
 
-    // `info` over HTTPS; other methods are 501 for now; bad requests 400.
+    // `info` over HTTPS; bad requests 400.
     for node in net.nodes() {
         let url = format!("{}/storage_rpc/v1", node.url());
         assert!(url.starts_with("https://"));
@@ -124,12 +124,12 @@ async fn devnet_lists_nodes_answers_info_and_survives_restart() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 501);
+    assert_eq!(resp.status(), 400);
     let resp = http.post(&url).body("{nope").send().await.unwrap();
     assert_eq!(resp.status(), 400);
     let resp = http
         .post(&url)
-        .json(&json!({"method": "frobnicate"}))
+        .json(&json!({"method": "frobnicate", "params": {}}))
         .send()
         .await
         .unwrap();

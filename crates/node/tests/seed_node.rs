@@ -73,7 +73,7 @@ async fn node_retries_until_the_seed_answers() {
     assert!(node.context().is_ready());
     let resp = client()
         .post(format!("{}/storage_rpc/v1", node.url()))
-        .json(&json!({"method": "info"}))
+        .json(&json!({"method": "info", "params": {}}))
         .send()
         .await
         .unwrap();
@@ -207,7 +207,7 @@ async fn plain_http_node_with_rate_limiting() {
                 }
                 let resp = http
                     .post(&url)
-                    .body(r#"{"method":"info"}"#)
+                    .body(r#"{"method":"info","params":{}}"#)
                     .send()
                     .await
                     .unwrap();

@@ -9,6 +9,8 @@
 //! lmq_port = 22020                     # OxenMQ port to report (nothing listens on it)
 //! plain_http = false                   # debugging only: serve plain HTTP instead of HTTPS
 //! rate_limit = true                    # per-client-IP rate limiting
+//! onion_relay_timeout_ms = 30000       # onion: wait for the next node (then 504)
+//! onion_server_timeout_ms = 25000      # onion: wait for an external server (then 504)
 //! ```
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -75,6 +77,13 @@ pub struct NodeConfig {
     pub register_interval_secs: u64,
     /// Seconds between refreshes of the network view from the seed.
     pub refresh_interval_secs: u64,
+    /// Milliseconds an onion relay waits for the next node's answer (then 504).
+    pub onion_relay_timeout_ms: u64,
+    /// Milliseconds the last onion node waits for an external server (then 504).
+    pub onion_server_timeout_ms: u64,
+    /// Seconds between reconciliations with swarm peers (catch-up also runs at start-up and on
+    /// every swarm membership change).
+    pub sync_interval_secs: u64,
 }
 
 impl Default for NodeConfig {
@@ -91,6 +100,11 @@ impl Default for NodeConfig {
             sweep_interval_secs: 10,
             register_interval_secs: 60,
             refresh_interval_secs: 15,
+            // session-storage-server: 30 s per relay hop, 25 s to a server (shorter, so the
+            // server's 504 reaches the client before the relays' own timers fire).
+            onion_relay_timeout_ms: 30_000,
+            onion_server_timeout_ms: 25_000,
+            sync_interval_secs: 60,
         }
     }
 }
@@ -137,6 +151,14 @@ impl NodeConfig {
 
     pub(crate) fn sweep_interval(&self) -> Duration {
         Duration::from_secs(self.sweep_interval_secs.max(1))
+    }
+
+    pub(crate) fn onion_relay_timeout(&self) -> Duration {
+        Duration::from_millis(self.onion_relay_timeout_ms.max(1))
+    }
+
+    pub(crate) fn onion_server_timeout(&self) -> Duration {
+        Duration::from_millis(self.onion_server_timeout_ms.max(1))
     }
 
     pub(crate) fn register_interval(&self) -> Duration {

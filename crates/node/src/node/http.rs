@@ -1,7 +1,7 @@
 //! The node's HTTP surface (session-storage-server `oxenss/server/https.cpp`):
 //! * `POST /storage_rpc/v1` — storage RPC ([`super::rpc`]); 503 "Snode not ready" until the node
 //!   has joined the network, 429 when rate limited, 410 for the obsolete `x-loki-long-poll`.
-//! * `POST /onion_req/v2` — onion requests (to be implemented by the onion phase; 501 now).
+//! * `POST /onion_req/v2` — onion requests ([`super::onion`]); 503 until joined, no rate limit.
 //! * `POST /ping_test/v1` — reachability test: 200 with `X-Oxen-Snode-Pubkey: <base64 key>`.
 //! * anything else — 404 `"<METHOD> <path> Not Found"`.
 
@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -18,6 +18,9 @@ use axum::Router;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
+use session_protocol::onion::snode_not_ready_body;
+
+use super::onion;
 use super::rpc::{self, RpcResponse};
 use super::NodeContext;
 
@@ -27,9 +30,21 @@ pub const SNODE_PUBKEY_HEADER: &str = "X-Oxen-Snode-Pubkey";
 /// The node's router.
 pub fn router(ctx: Arc<NodeContext>) -> Router {
     Router::new()
-        .route("/storage_rpc/v1", post(storage_rpc))
-        .route("/onion_req/v2", post(onion_req))
+        .route(
+            "/storage_rpc/v1",
+            post(storage_rpc).layer(DefaultBodyLimit::max(rpc::MAX_REQUEST_BODY)),
+        )
+        .route(
+            super::peer::FORWARD_PATH,
+            post(super::peer::forward_handler)
+                .layer(DefaultBodyLimit::max(super::peer::MAX_FORWARD_BODY)),
+        )
+        .route(
+            "/onion_req/v2",
+            post(onion_req).layer(DefaultBodyLimit::max(onion::MAX_REQUEST_BODY)),
+        )
         .route("/ping_test/v1", post(ping_test))
+        .merge(super::sync::routes())
         .fallback(not_found)
         .with_state(ctx)
 }
@@ -58,11 +73,15 @@ async fn storage_rpc(
     State(ctx): State<Arc<NodeContext>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     if let Err(refusal) = admit(&ctx, peer) {
         return refusal.into_response();
     }
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return rpc::body_rejection(rejection),
+    };
     if headers.contains_key("x-loki-long-poll") {
         return RpcResponse::error(
             StatusCode::GONE,
@@ -73,21 +92,17 @@ async fn storage_rpc(
     rpc::handle_body(&ctx, &body).await.into_response()
 }
 
-async fn onion_req(
-    State(ctx): State<Arc<NodeContext>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    _body: Bytes,
-) -> Response {
-    if let Err(refusal) = admit(&ctx, peer) {
-        return refusal.into_response();
+async fn onion_req(State(ctx): State<Arc<NodeContext>>, body: Bytes) -> Response {
+    // As session-storage-server: readiness only, no per-client rate limit (relays reach the
+    // next node through this endpoint, so limiting by IP would throttle whole paths).
+    if !ctx.is_ready() {
+        return onion::OnionReply::text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            snode_not_ready_body(&ctx.identity.ed25519_public()),
+        )
+        .into_response();
     }
-    // Filled in by the onion phase (`node/onion.rs`): peel a layer with our X25519 key, then
-    // relay to the next node, run a storage RPC, or proxy to a server.
-    RpcResponse::error(
-        StatusCode::NOT_IMPLEMENTED,
-        "onion requests are not implemented by this session-node yet",
-    )
-    .into_response()
+    onion::handle(&ctx, body).await.into_response()
 }
 
 async fn ping_test(State(ctx): State<Arc<NodeContext>>) -> Response {

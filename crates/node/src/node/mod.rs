@@ -8,8 +8,12 @@
 pub mod config;
 pub mod http;
 pub mod network;
+pub mod onion;
+pub mod peer;
+pub mod peer_auth;
 pub mod rate_limit;
 pub mod rpc;
+pub mod sync;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -85,6 +89,10 @@ pub struct NodeContext {
     pub http: reqwest::Client,
     /// Per-client rate limiter, if enabled.
     pub rate_limiter: Option<RateLimiter>,
+    /// Storage-RPC state (revocation lists, swarm peer senders, RPC clock).
+    pub rpc: rpc::RpcState,
+    /// Onion-request state (layer key, client for external servers).
+    pub onion: onion::OnionRelay,
     ready: AtomicBool,
 }
 
@@ -206,11 +214,21 @@ pub async fn start(config: NodeConfig, shutdown: Shutdown) -> Result<NodeHandle,
             lmq_port: config.lmq_port.unwrap_or(0),
         },
     );
+    let onion = onion::OnionRelay::new(&identity)?;
+    let rpc = rpc::RpcState::open_async(
+        config.data_dir.clone(),
+        identity.clone(),
+        http.clone(),
+        config.plain_http,
+    )
+    .await?;
     let ctx = Arc::new(NodeContext {
+        rpc,
         identity,
         store,
         network,
         rate_limiter: config.rate_limit.then(RateLimiter::new),
+        onion,
         config,
         http,
         ready: AtomicBool::new(false),
@@ -244,6 +262,9 @@ pub async fn start(config: NodeConfig, shutdown: Shutdown) -> Result<NodeHandle,
         port = addr.port(),
         "node joined the network"
     );
+    tasks.push(tokio::spawn(
+        sync::run(ctx.clone(), shutdown.clone()).instrument(span.clone()),
+    ));
     tasks.push(tokio::spawn(
         membership
             .maintain(

@@ -6,18 +6,17 @@
 
 use serde_json::json;
 
-use super::RpcResponse;
+use super::{add_misc_fields, RpcResponse};
 use crate::node::NodeContext;
-use crate::time::now_ms;
-use crate::{NETWORK_HARDFORK, SNODE_REVISION, STORAGE_SERVER_VERSION};
+use crate::STORAGE_SERVER_VERSION;
 
 /// Answers `info`.
-pub(super) fn info(_ctx: &NodeContext) -> RpcResponse {
-    let now = now_ms();
-    RpcResponse::ok(json!({
+pub(super) fn info(ctx: &NodeContext) -> RpcResponse {
+    let now = ctx.rpc.now_ms();
+    let mut body = json!({
         "version": STORAGE_SERVER_VERSION,
         "timestamp": now,
-        "t": now,
-        "hf": [NETWORK_HARDFORK, SNODE_REVISION],
-    }))
+    });
+    add_misc_fields(&mut body, now);
+    RpcResponse::ok(body)
 }

@@ -1,17 +1,45 @@
-//! Storage RPC (`POST /storage_rpc/v1` and onion-request final destinations): request parsing
-//! and dispatch to one function per method.
+//! Storage RPC (`POST /storage_rpc/v1` and onion-request final destinations): parsing with
+//! `session_protocol::rpc::Request`, the checks every account method shares (wrong swarm 421,
+//! signatures and time windows, subaccount revocation), and one module per method family.
 //!
-//! Request: `{"method": "<name>", "params": {...}}`. Errors follow session-storage-server
-//! (`oxenss/rpc/request_handler.cpp`): 400 with a plain-text reason for malformed requests and
-//! unknown methods. Methods not implemented yet answer 501.
+//! Order of checks (session-storage-server `request_handler.cpp`): parse (400 with the parser's
+//! text), then for a method on an account the swarm check (421 with the swarm JSON of the
+//! account), then the signature/time/TTL checks (401/403/406 with upstream's texts), then the
+//! method. Recursive methods (store, delete*, expire*, (un)revoke_subaccount) run here and on
+//! every other swarm member ([`recursive`], [`crate::node::peer`]).
+//! Not supported: `ifelse` (answered 400 "no method ifelse").
 
+mod batch;
+mod delete;
+mod expire;
+mod forwarded;
 mod info;
+mod oxend;
+mod recursive;
+mod retrieve;
+mod revoke;
+mod state;
+mod store;
+mod swarm;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+
+use axum::extract::rejection::BytesRejection;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use session_protocol::rpc::request::RequestError;
+use session_protocol::rpc::status::TEXT_BODY_TOO_LARGE;
+use session_protocol::rpc::{AccountPubkey, AuthError, Request};
+
 use super::NodeContext;
+use crate::store::{AccountKey, StoreError};
+use crate::{NETWORK_HARDFORK, SNODE_REVISION};
+pub(crate) use forwarded::run_forwarded;
+pub use state::RpcState;
 
 /// A storage-RPC answer: status plus a JSON or plain-text body.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,56 +180,167 @@ impl Method {
     }
 }
 
-/// Parses a request body and runs it.
-pub async fn handle_body(ctx: &NodeContext, body: &[u8]) -> RpcResponse {
-    let request: Value = match serde_json::from_slice(body) {
-        Ok(v @ Value::Object(_)) => v,
-        _ => return RpcResponse::error(StatusCode::BAD_REQUEST, "invalid json"),
-    };
-    let Some(name) = request.get("method").and_then(Value::as_str) else {
-        return RpcResponse::error(
-            StatusCode::BAD_REQUEST,
-            "invalid request: missing or non-string 'method'",
-        );
-    };
-    let Some(method) = Method::from_name(name) else {
-        return RpcResponse::error(StatusCode::BAD_REQUEST, format!("no method {name}"));
-    };
-    let params = request.get("params").cloned().unwrap_or(Value::Null);
-    dispatch(ctx, method, params).await
-}
+/// Largest `/storage_rpc/v1` body read (10 MiB); larger gets 413 "Request body too large".
+pub const MAX_REQUEST_BODY: usize = session_protocol::rpc::limits::MAX_REQUEST_BODY;
 
-/// Runs one method.
-pub async fn dispatch(ctx: &NodeContext, method: Method, _params: Value) -> RpcResponse {
-    match method {
-        Method::Info => info::info(ctx),
-        // Filled in by the RPC phase: one function per method in `node/rpc/<method>.rs`.
-        Method::Store
-        | Method::Retrieve
-        | Method::Delete
-        | Method::DeleteAll
-        | Method::DeleteBefore
-        | Method::Expire
-        | Method::ExpireAll
-        | Method::GetExpiries
-        | Method::RevokeSubaccount
-        | Method::UnrevokeSubaccount
-        | Method::GetSwarm
-        | Method::OxendRequest
-        | Method::Batch
-        | Method::Sequence
-        | Method::IfElse => not_implemented(method),
+/// The answer to a request body that could not be read: 413 with upstream's text when it is
+/// too large.
+pub fn body_rejection(rejection: BytesRejection) -> Response {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        RpcResponse::error(StatusCode::PAYLOAD_TOO_LARGE, TEXT_BODY_TOO_LARGE).into_response()
+    } else {
+        rejection.into_response()
     }
 }
 
-fn not_implemented(method: Method) -> RpcResponse {
-    RpcResponse::error(
-        StatusCode::NOT_IMPLEMENTED,
-        format!(
-            "{} is not implemented by this session-node yet",
-            method.name()
+/// Parses a request body and runs it.
+pub async fn handle_body(ctx: &NodeContext, body: &[u8]) -> RpcResponse {
+    match Request::parse(body) {
+        Ok(request) => handle(ctx, request).await,
+        Err(e) => RpcResponse::error(StatusCode::BAD_REQUEST, e.to_string()),
+    }
+}
+
+/// Runs one method with its JSON `params` (an object).
+pub async fn dispatch(ctx: &NodeContext, method: Method, params: Value) -> RpcResponse {
+    let Value::Object(params) = params else {
+        return RpcResponse::error(StatusCode::BAD_REQUEST, RequestError::NoParams.to_string());
+    };
+    match Request::from_method_params(method.name(), &params) {
+        Ok(request) => handle(ctx, request).await,
+        Err(e) => RpcResponse::error(StatusCode::BAD_REQUEST, e.to_string()),
+    }
+}
+
+/// Runs a parsed request from a client.
+pub async fn handle(ctx: &NodeContext, request: Request) -> RpcResponse {
+    match request {
+        Request::Batch(subs) => batch::batch(ctx, subs).await,
+        Request::Sequence(subs) => batch::sequence(ctx, subs).await,
+        single => run_single(ctx, single).await,
+    }
+}
+
+/// Runs one non-batch request from a client (the entry point of recursive requests).
+pub(crate) async fn run_single(ctx: &NodeContext, request: Request) -> RpcResponse {
+    let now = ctx.rpc.now_ms();
+    if let Err(refusal) = admit(ctx, &request, now, false) {
+        return refusal;
+    }
+    match request {
+        Request::Info => info::info(ctx),
+        Request::GetSwarm(p) => swarm::get_swarm(ctx, &p, now),
+        Request::OxendRequest(p) => oxend::oxend_request(ctx, p, now).await,
+        Request::Retrieve(p) => retrieve::retrieve(ctx, p, now).await,
+        Request::GetExpiries(p) => expire::get_expiries(ctx, p).await,
+        Request::Batch(_) | Request::Sequence(_) => RpcResponse::error(
+            StatusCode::BAD_REQUEST,
+            RequestError::BatchNested.to_string(),
         ),
-    )
+        recursive_request => recursive::run(ctx, recursive_request, now).await,
+    }
+}
+
+/// The checks before a request on an account runs: the account must belong to this node's
+/// swarm (else 421 with the right swarm), the request must verify at `now` (`forwarded`: a
+/// copy relayed by a swarm peer, whose windows are wider), and a subaccount token must not be
+/// revoked.
+///
+/// A forwarded `store` is not signature-checked again: the entry node verified it and the
+/// forward itself is authenticated ([`crate::node::peer`]); its TTL and clock rules still
+/// apply.
+pub(crate) fn admit(
+    ctx: &NodeContext,
+    request: &Request,
+    now_ms: i64,
+    forwarded: bool,
+) -> Result<(), RpcResponse> {
+    let Some(account) = request.account() else {
+        return Ok(());
+    };
+    let view = ctx.network.view();
+    if !view.is_mine(account.key()) {
+        return Err(swarm::misdirected(&view, account, now_ms));
+    }
+    let now = u64::try_from(now_ms).unwrap_or(0);
+    let verified = match request {
+        Request::Store(p) if forwarded => store::check_rules(p, now),
+        _ => request.verify_at(now, forwarded),
+    };
+    verified.map_err(|e| auth_refusal(&e))?;
+    if let Some(token) = request.subaccount_to_check() {
+        if ctx.rpc.revocations.is_revoked(account, token) {
+            let refused = AuthError::SignatureFailed(signature_wording(request));
+            return Err(auth_refusal(&refused));
+        }
+    }
+    Ok(())
+}
+
+fn auth_refusal(e: &AuthError) -> RpcResponse {
+    RpcResponse::error(status(e.http_status()), e.to_string())
+}
+
+/// How upstream names a method in "… signature verification failed".
+fn signature_wording(request: &Request) -> &'static str {
+    match request {
+        Request::Delete(_) => "delete_msgs",
+        Request::Expire(_) => "expire:",
+        other => other.method(),
+    }
+}
+
+/// An axum status from a numeric code (500 for nonsense).
+pub(crate) fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// `[hardfork, revision]` as nodes report it in `hf`.
+pub(crate) fn hardfork() -> [u16; 2] {
+    [NETWORK_HARDFORK, SNODE_REVISION]
+}
+
+/// Adds `t` and `hf` to a JSON object (upstream `add_misc_response_fields`).
+pub(crate) fn add_misc_fields(body: &mut Value, now_ms: i64) {
+    if let Value::Object(map) = body {
+        map.insert("t".into(), Value::from(now_ms));
+        map.insert("hf".into(), serde_json::json!(hardfork()));
+    }
+}
+
+/// A swarm member's result when its database failed.
+pub(crate) fn node_failure(e: &StoreError) -> Value {
+    tracing::warn!(error = %e, "a storage request failed in the database");
+    serde_json::json!({"failed": true, "query_failure": true, "reason": e.to_string()})
+}
+
+/// The account key as the store keeps it.
+pub(crate) fn store_key(account: &AccountPubkey) -> AccountKey {
+    account.to_bytes33()
+}
+
+/// Runs futures concurrently on the current task and returns their outputs in order.
+pub(crate) async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(value) => *output = Some(value),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
 }
 
 #[cfg(test)]
