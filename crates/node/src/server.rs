@@ -54,13 +54,19 @@ pub fn spawn(
         match transport {
             Transport::Https(config) => {
                 let config = axum_server::tls_rustls::RustlsConfig::from_config(config);
-                axum_server::from_tcp_rustls(listener, config)
+                // TCP_NODELAY: without it the TLS 1.3 session ticket and the first answer on
+                // a new connection wait out Nagle plus delayed ACK (about 40 ms).
+                let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
+                    .acceptor(axum_server::accept::NoDelayAcceptor::new());
+                axum_server::from_tcp(listener)
+                    .acceptor(acceptor)
                     .handle(handle)
                     .serve(service)
                     .await
             }
             Transport::PlainHttp => {
                 axum_server::from_tcp(listener)
+                    .acceptor(axum_server::accept::NoDelayAcceptor::new())
                     .handle(handle)
                     .serve(service)
                     .await

@@ -272,6 +272,23 @@ impl Store {
             .await
     }
 
+    /// Inserts the messages whose hashes are not stored yet and leaves stored ones untouched
+    /// (catch-up from peers); returns how many were inserted.
+    pub async fn insert_missing(&self, msgs: Vec<NewMessage>) -> Result<usize, StoreError> {
+        self.inner
+            .writer
+            .call(move |c| {
+                let mut inserted = 0;
+                for m in &msgs {
+                    if ops::insert_missing(c, m).map_err(StoreError::from)? {
+                        inserted += 1;
+                    }
+                }
+                Ok(inserted)
+            })
+            .await
+    }
+
     /// Messages of one account and namespace after `last_hash`, within the count/size limits.
     pub async fn retrieve(&self, query: RetrieveQuery) -> Result<Retrieved, StoreError> {
         self.inner

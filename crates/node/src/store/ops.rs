@@ -92,6 +92,27 @@ pub(super) fn store(conn: &Connection, msg: &NewMessage) -> rusqlite::Result<Sto
     }
 }
 
+/// Inserts a message only if its hash is not stored yet; an existing message is left exactly as
+/// it is. Catch-up uses this: a peer's copy may predate a delete or an expiry shortening that
+/// this node applied, and must not undo it.
+pub(super) fn insert_missing(conn: &Connection, msg: &NewMessage) -> rusqlite::Result<bool> {
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO messages (hash, pubkey, namespace, timestamp, expiry, data, space)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(hash) DO NOTHING",
+        )?
+        .execute(params![
+            msg.hash,
+            &msg.pubkey[..],
+            msg.namespace,
+            msg.timestamp_ms,
+            msg.expiry_ms,
+            msg.data,
+            space_key(account_space(&msg.pubkey)),
+        ])?;
+    Ok(inserted == 1)
+}
+
 pub(super) fn retrieve(conn: &Connection, q: &RetrieveQuery) -> Result<Retrieved, StoreError> {
     let after_seq: i64 = match &q.last_hash {
         Some(hash) if !hash.is_empty() => conn

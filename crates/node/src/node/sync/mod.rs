@@ -11,7 +11,7 @@
 //! * **Pulling** ([`run`]): at start-up, whenever this node's swarm, its slice or its set of
 //!   swarm peers changes, and every `sync_interval_secs` (60 s by default), the node compares
 //!   digests with each peer and pulls the slices that differ, inserting with `store_many`
-//!   (dedupe by hash, later expiry kept). At start-up and on membership changes it also asks one
+//!   (only hashes not stored yet; a stored message keeps its expiry). At start-up and on membership changes it also asks one
 //!   member of each neighbouring swarm: when a swarm is founded or moves, the data of its new
 //!   slice sits with the swarm that owned it before. Failed rounds are retried with backoff.
 //!   All of this runs in its own task, one request at a time; it never holds up clients.
@@ -179,10 +179,9 @@ pub async fn catch_up_once(ctx: &NodeContext, with_neighbours: bool) -> RoundRep
             }
         }
     }
-    if report.stats.inserted > 0 || report.stats.extended > 0 {
+    if report.stats.inserted > 0 {
         tracing::info!(
             inserted = report.stats.inserted,
-            extended = report.stats.extended,
             peers = report.peers_ok,
             "caught up with swarm peers"
         );

@@ -13,7 +13,7 @@ use super::{SyncError, DIGEST_PATH, SYNC_DOMAIN, SYNC_PATH};
 use crate::node::network::ServiceNode;
 use crate::node::peer_auth::signed_post;
 use crate::node::NodeContext;
-use crate::store::{NewMessage, StoreOutcome};
+use crate::store::NewMessage;
 use crate::swarm::SpaceRange;
 use crate::time::now_ms;
 
@@ -33,8 +33,6 @@ pub struct PullStats {
     pub received: usize,
     /// Messages that were new here.
     pub inserted: usize,
-    /// Messages already here whose expiry was pushed out.
-    pub extended: usize,
     /// Messages refused (bad hash, outside the slice, oversized, expired).
     pub rejected: usize,
 }
@@ -45,7 +43,6 @@ impl PullStats {
         self.pages += other.pages;
         self.received += other.received;
         self.inserted += other.inserted;
-        self.extended += other.extended;
         self.rejected += other.rejected;
     }
 }
@@ -179,13 +176,9 @@ async fn pull_range(
             }
         }
         if !batch.is_empty() {
-            for outcome in ctx.store.store_many(batch).await? {
-                match outcome {
-                    StoreOutcome::New => stats.inserted += 1,
-                    StoreOutcome::Extended { .. } => stats.extended += 1,
-                    StoreOutcome::Exists { .. } => {}
-                }
-            }
+            // Only what is missing: a stored message keeps its expiry, so a peer that missed an
+            // expiry shortening cannot lengthen it again here.
+            stats.inserted += ctx.store.insert_missing(batch).await?;
         }
         match page.next {
             None => return Ok(stats),
