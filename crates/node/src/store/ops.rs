@@ -61,21 +61,7 @@ pub(super) fn store(conn: &Connection, msg: &NewMessage) -> rusqlite::Result<Sto
         )?
         .execute(params![&msg.pubkey[..], msg.namespace, msg.hash])?;
     }
-    let inserted = conn
-        .prepare_cached(
-            "INSERT INTO messages (hash, pubkey, namespace, timestamp, expiry, data, space)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(hash) DO NOTHING",
-        )?
-        .execute(params![
-            msg.hash,
-            &msg.pubkey[..],
-            msg.namespace,
-            msg.timestamp_ms,
-            msg.expiry_ms,
-            msg.data,
-            space_key(account_space(&msg.pubkey)),
-        ])?;
-    if inserted == 1 {
+    if insert_missing(conn, msg)? {
         return Ok(StoreOutcome::New);
     }
     let current: i64 = conn
