@@ -6,7 +6,14 @@
 //! I/O.
 
 pub mod account;
+pub mod clock;
+pub mod shared_store;
 pub mod store;
 
+/// The protocol crate, for callers that need its types (Session IDs, phrase checks).
+pub use session_protocol as protocol;
+
 pub use account::{Account, AccountError, DataDir};
+pub use clock::{Clock, SharedClock, SystemClock};
+pub use shared_store::SharedStore;
 pub use store::{Store, StoreError};

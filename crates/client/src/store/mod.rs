@@ -103,6 +103,12 @@ pub enum StoreError {
         /// What the check reported.
         detail: String,
     },
+    /// The database task could not run (the client is shutting down).
+    #[error("the database is not available: {detail}")]
+    Unavailable {
+        /// Why.
+        detail: String,
+    },
     /// The row the call refers to does not exist (any more).
     #[error("there is no {what} with id {id} in the database")]
     NotFound {
