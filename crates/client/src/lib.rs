@@ -6,7 +6,9 @@
 //! I/O.
 
 pub mod account;
+pub mod client;
 pub mod clock;
+pub mod net;
 pub mod shared_store;
 pub mod store;
 
@@ -14,6 +16,11 @@ pub mod store;
 pub use session_protocol as protocol;
 
 pub use account::{Account, AccountError, DataDir};
+pub use client::{Client, ClientConfig, ClientError, Update};
 pub use clock::{Clock, SharedClock, SystemClock};
+pub use net::{
+    NetError, Network, NetworkConfig, NetworkStatus, PathInfo, PathState, RetrieveResult,
+    RetrievedMessage, SnodeInfo, StoreAck, StoreRequest,
+};
 pub use shared_store::SharedStore;
 pub use store::{Store, StoreError};

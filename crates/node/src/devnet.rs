@@ -27,7 +27,7 @@ use tracing::Instrument;
 
 use crate::node::{self, NodeConfig, NodeError, NodeHandle};
 use crate::seed::{self, SeedConfig, SeedError, SeedHandle};
-use crate::shutdown::Shutdown;
+use crate::shutdown::{Shutdown, ShutdownTrigger};
 
 /// Default first port.
 pub const DEFAULT_BASE_PORT: u16 = 22000;
@@ -157,6 +157,8 @@ impl DevnetConfig {
 pub struct Devnet {
     seed: SeedHandle,
     nodes: Vec<NodeHandle>,
+    /// One stop switch per node (fired with the devnet's, or alone by [`Devnet::stop_node`]).
+    stops: Vec<ShutdownTrigger>,
 }
 
 impl Devnet {
@@ -173,6 +175,15 @@ impl Devnet {
     /// The nodes, in index order.
     pub fn nodes(&self) -> &[NodeHandle] {
         &self.nodes
+    }
+
+    /// Stops node `index` alone (tests of failing nodes); the seed still lists it. Returns
+    /// false when there is no such node.
+    pub fn stop_node(&self, index: usize) -> bool {
+        self.stops
+            .get(index)
+            .map(ShutdownTrigger::trigger)
+            .is_some()
     }
 
     /// Waits for everything to stop (after shutdown).
@@ -216,7 +227,15 @@ pub async fn start(config: &DevnetConfig, shutdown: Shutdown) -> Result<Devnet, 
     let seed_url = seed.url();
 
     let mut starting = Vec::with_capacity(config.nodes);
+    let mut stops = Vec::with_capacity(config.nodes);
     for index in 0..config.nodes {
+        let (stop, node_shutdown) = crate::shutdown::channel();
+        let (all, forward) = (shutdown.clone(), stop.clone());
+        tokio::spawn(async move {
+            all.wait().await;
+            forward.trigger();
+        });
+        stops.push(stop);
         let ports = config.node_ports(index)?;
         let node_config = NodeConfig {
             data_dir: config.node_dir(index),
@@ -229,8 +248,7 @@ pub async fn start(config: &DevnetConfig, shutdown: Shutdown) -> Result<Devnet, 
             ..NodeConfig::default()
         };
         starting.push(tokio::spawn(
-            node::start(node_config, shutdown.clone())
-                .instrument(tracing::info_span!("node", index)),
+            node::start(node_config, node_shutdown).instrument(tracing::info_span!("node", index)),
         ));
     }
     let mut nodes = Vec::with_capacity(config.nodes);
@@ -246,7 +264,7 @@ pub async fn start(config: &DevnetConfig, shutdown: Shutdown) -> Result<Devnet, 
     }
     converge(&nodes, &shutdown).await;
     tracing::info!(nodes = nodes.len(), "devnet is up");
-    Ok(Devnet { seed, nodes })
+    Ok(Devnet { seed, nodes, stops })
 }
 
 /// Has every node refresh its view until it lists every node (bounded by a timeout: a node

@@ -422,3 +422,71 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// For each `(sender, sent time)`, whether an incoming message from that sender with that
+    /// signed sent time is already stored (in input order). Session clients treat the pair as
+    /// a message's identity, so a replay stored under another server hash is recognised.
+    pub fn incoming_exists(&self, keys: &[(SessionId, i64)]) -> Result<Vec<bool>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT 1 FROM messages WHERE direction = 'in' AND sender = ?1 AND sent_at = ?2",
+        )?;
+        let mut found = Vec::with_capacity(keys.len());
+        for (sender, sent_at_ms) in keys {
+            found.push(stmt.exists(params![sender.to_hex(), sent_at_ms])?);
+        }
+        Ok(found)
+    }
+
+    /// [`Store::mark_outgoing_read`] that also tells which messages changed, as
+    /// `(conversation, message)` pairs.
+    pub fn mark_outgoing_read_ids(
+        &mut self,
+        peer: &SessionId,
+        sent_at_ms: &[i64],
+    ) -> Result<Vec<(ConversationId, MessageId)>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut changed = Vec::new();
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE messages SET is_read = 1 WHERE direction = 'out' AND is_read = 0 \
+                 AND sent_at = ?2 \
+                 AND conversation_id = (SELECT id FROM conversations WHERE peer = ?1) \
+                 RETURNING conversation_id, id",
+            )?;
+            let peer = peer.to_hex();
+            for timestamp in sent_at_ms {
+                let rows = stmt.query_map(params![peer, timestamp], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?;
+                for row in rows {
+                    changed.push(row?);
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+}
+
+impl Store {
+    /// Incoming messages with an id above `after`, by id (arrival order), at most `limit`.
+    pub fn incoming_after(&self, after: MessageId, limit: u32) -> Result<Vec<Message>, StoreError> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE direction = 'in' AND id > ?1 \
+             ORDER BY id LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![after, limit], message_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The newest message id (0 when there are none).
+    pub fn max_message_id(&self) -> Result<MessageId, StoreError> {
+        Ok(MessageId(self.conn.query_row(
+            "SELECT coalesce(max(id), 0) FROM messages",
+            [],
+            |row| row.get(0),
+        )?))
+    }
+}

@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "message_search",
         sql: include_str!("../../migrations/002_message_search.sql"),
     },
+    Migration {
+        version: 3,
+        name: "incoming_by_sender",
+        sql: include_str!("../../migrations/003_incoming_by_sender.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -1,0 +1,183 @@
+//! The send worker: drains the persisted send queue.
+//!
+//! Each due entry is encrypted once; the encrypted data is saved with the entry before the
+//! first attempt, so every retry (also after a crash or restart) stores identical bytes under
+//! the same server hash and the recipient never sees a duplicate.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use session_protocol::message::wrap_for_store;
+use session_protocol::proto::{Content, LokiProfile};
+use session_protocol::rpc::Namespace;
+use tokio::task::JoinSet;
+
+use super::{nap, ClientError, Inner, Update, MESSAGE_TTL_MS};
+use crate::net::StoreRequest;
+use crate::store::{MessageStatus, QueuedSend, RetryPolicy, SendFailure};
+
+/// Entries claimed (and sent concurrently) per round.
+const CLAIM_BATCH: u32 = 8;
+/// Longest sleep when nothing is due (a safety net: a wake-up is normally notified).
+const MAX_IDLE: Duration = Duration::from_secs(60);
+
+/// Runs until shutdown.
+pub(super) async fn run(inner: Arc<Inner>) {
+    while !inner.is_stopping() {
+        match round(&inner).await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(error) => {
+                tracing::warn!(%error, "the send queue could not be read");
+            }
+        }
+        let wait = next_wait(&inner).await;
+        if !nap(&inner, wait, &inner.send_wake).await {
+            return;
+        }
+    }
+}
+
+/// How long to sleep until the next entry is due.
+async fn next_wait(inner: &Inner) -> Duration {
+    let due = inner.store.run(|s| s.next_send_due_at()).await;
+    match due {
+        Ok(Some(at)) => {
+            let ms = at.saturating_sub(inner.local_now_ms()).max(0);
+            Duration::from_millis(u64::try_from(ms).unwrap_or(0)).min(MAX_IDLE)
+        }
+        Ok(None) => MAX_IDLE,
+        Err(_) => Duration::from_secs(5),
+    }
+}
+
+/// Claims and sends one batch of due entries. `Ok(true)` when something was claimed.
+async fn round(inner: &Arc<Inner>) -> Result<bool, ClientError> {
+    let now = inner.local_now_ms();
+    let policy = inner.retry;
+    let due = inner
+        .store
+        .run(move |s| s.claim_due_sends(now, CLAIM_BATCH, &policy))
+        .await?;
+    if due.is_empty() {
+        return Ok(false);
+    }
+    let profile_name = inner
+        .store
+        .run(|s| s.account())
+        .await?
+        .and_then(|a| a.display_name);
+    let mut attempts = JoinSet::new();
+    for entry in due {
+        inner.emit(Update::MessageStatus {
+            conversation: entry.conversation_id,
+            message: entry.message_id,
+            status: MessageStatus::Sending,
+        });
+        let inner = Arc::clone(inner);
+        let profile_name = profile_name.clone();
+        attempts.spawn(async move { send_one(&inner, entry, profile_name).await });
+    }
+    while let Some(joined) = attempts.join_next().await {
+        if let Ok(Err(error)) = joined {
+            tracing::warn!(%error, "recording a send attempt failed");
+        }
+    }
+    Ok(true)
+}
+
+/// One attempt for one entry, recorded in the store and reported.
+async fn send_one(
+    inner: &Arc<Inner>,
+    entry: QueuedSend,
+    profile_name: Option<String>,
+) -> Result<(), ClientError> {
+    let id = entry.message_id;
+    let outcome = attempt(inner, &entry, profile_name).await;
+    let now = inner.local_now_ms();
+    let status = match outcome {
+        Ok(hash) => {
+            inner
+                .store
+                .run(move |s| s.mark_send_succeeded(id, &hash))
+                .await?;
+            MessageStatus::Sent
+        }
+        Err(error) => {
+            tracing::debug!(%error, attempt = entry.attempt, "send attempt failed");
+            // Errors that cannot heal by waiting give up at once.
+            let policy = match &error {
+                ClientError::Network(e) if e.is_retryable() => inner.retry,
+                _ => RetryPolicy {
+                    max_attempts: 0,
+                    ..inner.retry
+                },
+            };
+            let text = error.to_string();
+            let failure = inner
+                .store
+                .run(move |s| s.mark_send_failed(id, &text, now, &policy))
+                .await?;
+            match failure {
+                SendFailure::RetryAt { .. } => MessageStatus::Queued,
+                SendFailure::GaveUp => {
+                    inner.emit(Update::Problem(format!(
+                        "a message could not be sent: {error}"
+                    )));
+                    MessageStatus::Failed
+                }
+            }
+        }
+    };
+    inner.emit(Update::MessageStatus {
+        conversation: entry.conversation_id,
+        message: id,
+        status,
+    });
+    Ok(())
+}
+
+/// Encrypts (or reuses the saved encryption of) the message and stores it on the recipient's
+/// swarm; the server hash on success.
+async fn attempt(
+    inner: &Arc<Inner>,
+    entry: &QueuedSend,
+    profile_name: Option<String>,
+) -> Result<String, ClientError> {
+    let sent_at = u64::try_from(entry.sent_at_ms)
+        .map_err(|_| ClientError::Encrypt("the message has a negative sent time".to_owned()))?;
+    let data_b64 = match &entry.payload {
+        Some(payload) => payload.clone(),
+        None => {
+            let keypair = Arc::clone(&inner.keypair);
+            let peer = entry.peer;
+            let body = entry.body.clone();
+            let payload = tokio::task::spawn_blocking(move || {
+                let content = Content::text(&body, profile_name.as_deref().map(LokiProfile::named));
+                wrap_for_store(&keypair, &peer, &content, sent_at)
+            })
+            .await
+            .map_err(|_| ClientError::ShutDown)?
+            .map_err(|e| ClientError::Encrypt(e.to_string()))?;
+            let id = entry.message_id;
+            let saved = payload.clone();
+            inner
+                .store
+                .run(move |s| s.set_send_payload(id, &saved))
+                .await?;
+            payload
+        }
+    };
+    let request = StoreRequest {
+        recipient: entry.peer,
+        namespace: Namespace::DEFAULT,
+        data_b64,
+        ttl_ms: MESSAGE_TTL_MS,
+        timestamp_ms: entry.sent_at_ms,
+        signer: None,
+    };
+    match inner.network.store(request).await {
+        Ok(ack) => Ok(ack.hash),
+        Err(error) => Err(ClientError::Network(error)),
+    }
+}
