@@ -1,0 +1,115 @@
+# Session-Desktop-App: Deutsch
+
+app-name = Session
+welcome-tagline = Private Nachrichten, ohne Telefonnummer.
+create-account = Konto erstellen
+restore-account = Ich habe ein Konto
+continue = Weiter
+back = Zurück
+cancel = Abbrechen
+close = Schließen
+save = Speichern
+copy = Kopieren
+copied = Kopiert
+delete = Löschen
+retry = Erneut senden
+send = Senden
+accept = Annehmen
+decline = Ablehnen
+block = Blockieren
+connecting = Verbindung zum Netzwerk wird hergestellt…
+
+created-title = Dein neues Konto
+your-session-id = Deine Session-ID
+your-recovery-phrase = Deine Wiederherstellungsphrase
+phrase-warning = Schreib die Wiederherstellungsphrase auf und bewahre sie sicher auf. Nur mit ihr kannst du dein Konto wiederherstellen, und wer sie kennt, kann deine Nachrichten lesen.
+copy-phrase = Phrase kopieren
+phrase-noted = Ich habe sie gesichert
+display-name-title = Wähle einen Anzeigenamen
+display-name-hint = Diesen Namen sehen deine Kontakte. Du kannst ihn später ändern.
+display-name-placeholder = Anzeigename
+display-name = Anzeigename
+
+restore-title = Konto wiederherstellen
+restore-hint = Gib deine Wiederherstellungsphrase aus 13 Wörtern ein oder füge sie ein.
+restore-placeholder = wort1 wort2 wort3 …
+restore-button = Wiederherstellen
+restore-typing = { $count } von { $total } Wörtern. Passende Wörter: { $suggestions }
+restore-unknown-word = Wort { $position }, „{ $word }“, steht nicht in der Wortliste. Ähnliche Wörter: { $suggestions }
+restore-word-count = Eine Wiederherstellungsphrase hat { $total } Wörter; diese hat { $found }.
+restore-checksum = Alle Wörter sind bekannt, aber das letzte Wort passt nicht zu den anderen. Prüfe, ob ein Wort vertippt oder vertauscht ist.
+restore-triplet = Die Wörter { $first } bis { $last } passen nicht zusammen. Prüfe sie auf Tippfehler.
+restore-valid = Die Phrase ist gültig.
+restored-title = Konto wiederhergestellt
+
+search-placeholder = Suchen
+search-messages = Nachrichten
+search-no-results = Keine Nachrichten gefunden.
+message-requests = Nachrichtenanfragen
+no-conversations = Noch keine Unterhaltungen. Beginne eine mit +.
+no-conversation-title = Willkommen bei Session
+no-conversation-hint = Wähle eine Unterhaltung oder beginne eine neue.
+new-conversation = Neue Unterhaltung
+new-conversation-hint = Füge die Session-ID der Person ein, mit der du schreiben möchtest, oder scanne ihren QR-Code.
+session-id-placeholder = Session-ID (66 Zeichen, beginnt mit 05)
+scan-qr-file = QR aus Datei scannen
+scan-qr-clipboard = QR aus Zwischenablage scannen
+start-conversation = Starten
+draft-preview = Entwurf: { $text }
+
+composer-placeholder = Nachricht
+loading-older = Nach oben scrollen für ältere Nachrichten
+no-messages-yet = Noch keine Nachrichten. Sag hallo!
+typing = { $name } schreibt…
+status-sending = Wird gesendet
+status-sent = Gesendet
+status-read = Gelesen
+status-failed = Senden fehlgeschlagen
+
+my-qr-title = Deine Session-ID
+copy-id = ID kopieren
+save-png = Als PNG speichern
+qr-failed = Der QR-Code konnte nicht gezeichnet werden.
+notification-new-message = Neue Nachricht
+
+settings-profile = Profil
+settings-recovery = Wiederherstellungsphrase
+settings-privacy = Datenschutz
+settings-appearance = Darstellung
+settings-language = Sprache
+settings-network = Netzwerk
+
+recovery-explain = Deine Wiederherstellungsphrase ist der Hauptschlüssel zu deinem Konto. Zeige sie nur, wo niemand deinen Bildschirm sehen kann.
+recovery-reveal = Wiederherstellungsphrase anzeigen
+recovery-confirm = Wer die Wiederherstellungsphrase sieht, kann dein Konto übernehmen. Jetzt anzeigen?
+recovery-confirm-button = Ja, anzeigen
+recovery-hide = Verbergen
+
+read-receipts = Lesebestätigungen
+read-receipts-hint = Andere sehen, wann du ihre Nachrichten gelesen hast, und du siehst, wann sie deine lesen.
+typing-indicators = Tippindikatoren
+typing-indicators-hint = Zeigen, wenn du schreibst, und sehen, wenn andere schreiben.
+notification-content = Benachrichtigungen zeigen
+notify-name-and-content = Name und Nachricht
+notify-name-only = Nur den Namen
+notify-hidden = Weder Name noch Nachricht
+
+theme = Design
+theme-dark = Klassisch dunkel
+theme-light = Klassisch hell
+text-size = Schriftgröße
+language-system = Systemsprache
+
+network-online = Über das Onion-Netzwerk verbunden.
+network-offline = Nicht verbunden.
+network-pool = { $count } Dienstknoten bekannt.
+network-no-paths = Noch keine Onion-Pfade.
+path-title = Pfad { $number }
+path-healthy = Funktioniert
+path-building = Wird aufgebaut
+path-rebuilding = Wird neu aufgebaut
+path-you = Du
+path-hop = Knoten { $number }
+network-swarm = Dein Schwarm
+network-swarm-unknown = Dein Schwarm ist noch nicht bekannt.
+network-clock-offset = Uhrabweichung zum Netzwerk: { $ms } ms

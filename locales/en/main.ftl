@@ -1,0 +1,115 @@
+# Session desktop app: English (the reference; every other language has exactly these keys)
+
+app-name = Session
+welcome-tagline = Private messages, no phone number.
+create-account = Create account
+restore-account = I have an account
+continue = Continue
+back = Back
+cancel = Cancel
+close = Close
+save = Save
+copy = Copy
+copied = Copied
+delete = Delete
+retry = Retry
+send = Send
+accept = Accept
+decline = Decline
+block = Block
+connecting = Connecting to the network…
+
+created-title = Your new account
+your-session-id = Your Session ID
+your-recovery-phrase = Your recovery phrase
+phrase-warning = Write the recovery phrase down and keep it safe. It is the only way to restore your account, and anyone who has it can read your messages.
+copy-phrase = Copy phrase
+phrase-noted = I have saved it
+display-name-title = Pick a display name
+display-name-hint = This is the name your contacts see. You can change it later.
+display-name-placeholder = Display name
+display-name = Display name
+
+restore-title = Restore your account
+restore-hint = Type or paste your 13-word recovery phrase.
+restore-placeholder = word1 word2 word3 …
+restore-button = Restore
+restore-typing = { $count } of { $total } words. Matching words: { $suggestions }
+restore-unknown-word = Word { $position }, “{ $word }”, is not in the word list. Nearest words: { $suggestions }
+restore-word-count = A recovery phrase has { $total } words; this one has { $found }.
+restore-checksum = All words are known, but the last word does not match the others. Check for a mistyped or swapped word.
+restore-triplet = Words { $first } to { $last } cannot go together. Check them for a typo.
+restore-valid = The phrase is valid.
+restored-title = Account restored
+
+search-placeholder = Search
+search-messages = Messages
+search-no-results = No messages found.
+message-requests = Message requests
+no-conversations = No conversations yet. Start one with +.
+no-conversation-title = Welcome to Session
+no-conversation-hint = Pick a conversation or start a new one.
+new-conversation = New conversation
+new-conversation-hint = Paste the Session ID of the person you want to talk to, or scan their QR code.
+session-id-placeholder = Session ID (66 characters, starts with 05)
+scan-qr-file = Scan QR from file
+scan-qr-clipboard = Scan QR from clipboard
+start-conversation = Start
+draft-preview = Draft: { $text }
+
+composer-placeholder = Message
+loading-older = Scroll up for older messages
+no-messages-yet = No messages yet. Say hello!
+typing = { $name } is typing…
+status-sending = Sending
+status-sent = Sent
+status-read = Read
+status-failed = Failed to send
+
+my-qr-title = Your Session ID
+copy-id = Copy ID
+save-png = Save as PNG
+qr-failed = The QR code could not be drawn.
+notification-new-message = New message
+
+settings-profile = Profile
+settings-recovery = Recovery phrase
+settings-privacy = Privacy
+settings-appearance = Appearance
+settings-language = Language
+settings-network = Network
+
+recovery-explain = Your recovery phrase is the master key to your account. Reveal it only where nobody can see your screen.
+recovery-reveal = Show recovery phrase
+recovery-confirm = Anyone who sees the recovery phrase can take over your account. Show it now?
+recovery-confirm-button = Yes, show it
+recovery-hide = Hide
+
+read-receipts = Read receipts
+read-receipts-hint = Let others know when you have read their messages, and see when they read yours.
+typing-indicators = Typing indicators
+typing-indicators-hint = Show when you are typing, and see when others are.
+notification-content = Notifications show
+notify-name-and-content = Name and message
+notify-name-only = Name only
+notify-hidden = Neither name nor message
+
+theme = Theme
+theme-dark = Classic dark
+theme-light = Classic light
+text-size = Text size
+language-system = System language
+
+network-online = Connected through the onion network.
+network-offline = Not connected.
+network-pool = { $count } service nodes known.
+network-no-paths = No onion paths yet.
+path-title = Path { $number }
+path-healthy = Healthy
+path-building = Building
+path-rebuilding = Rebuilding
+path-you = You
+path-hop = Hop { $number }
+network-swarm = Your swarm
+network-swarm-unknown = Your swarm is not known yet.
+network-clock-offset = Clock offset to the network: { $ms } ms

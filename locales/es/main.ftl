@@ -1,0 +1,115 @@
+# Aplicación de escritorio Session: español
+
+app-name = Session
+welcome-tagline = Mensajes privados, sin número de teléfono.
+create-account = Crear cuenta
+restore-account = Ya tengo una cuenta
+continue = Continuar
+back = Atrás
+cancel = Cancelar
+close = Cerrar
+save = Guardar
+copy = Copiar
+copied = Copiado
+delete = Eliminar
+retry = Reintentar
+send = Enviar
+accept = Aceptar
+decline = Rechazar
+block = Bloquear
+connecting = Conectando con la red…
+
+created-title = Tu nueva cuenta
+your-session-id = Tu ID de Session
+your-recovery-phrase = Tu frase de recuperación
+phrase-warning = Anota la frase de recuperación y guárdala en un lugar seguro. Es la única forma de restaurar tu cuenta, y cualquiera que la tenga puede leer tus mensajes.
+copy-phrase = Copiar frase
+phrase-noted = Ya la he guardado
+display-name-title = Elige un nombre visible
+display-name-hint = Es el nombre que ven tus contactos. Puedes cambiarlo más tarde.
+display-name-placeholder = Nombre visible
+display-name = Nombre visible
+
+restore-title = Restaurar tu cuenta
+restore-hint = Escribe o pega tu frase de recuperación de 13 palabras.
+restore-placeholder = palabra1 palabra2 palabra3 …
+restore-button = Restaurar
+restore-typing = { $count } de { $total } palabras. Palabras posibles: { $suggestions }
+restore-unknown-word = La palabra { $position }, «{ $word }», no está en la lista. Palabras parecidas: { $suggestions }
+restore-word-count = Una frase de recuperación tiene { $total } palabras; esta tiene { $found }.
+restore-checksum = Todas las palabras existen, pero la última no coincide con las demás. Revisa si hay una palabra mal escrita o intercambiada.
+restore-triplet = Las palabras { $first } a { $last } no pueden ir juntas. Revisa si hay una errata.
+restore-valid = La frase es válida.
+restored-title = Cuenta restaurada
+
+search-placeholder = Buscar
+search-messages = Mensajes
+search-no-results = No se encontraron mensajes.
+message-requests = Solicitudes de mensaje
+no-conversations = Aún no hay conversaciones. Empieza una con +.
+no-conversation-title = Bienvenido a Session
+no-conversation-hint = Elige una conversación o empieza una nueva.
+new-conversation = Nueva conversación
+new-conversation-hint = Pega el ID de Session de la persona con quien quieres hablar o escanea su código QR.
+session-id-placeholder = ID de Session (66 caracteres, empieza por 05)
+scan-qr-file = Escanear QR de un archivo
+scan-qr-clipboard = Escanear QR del portapapeles
+start-conversation = Empezar
+draft-preview = Borrador: { $text }
+
+composer-placeholder = Mensaje
+loading-older = Desplázate hacia arriba para ver mensajes anteriores
+no-messages-yet = Aún no hay mensajes. ¡Saluda!
+typing = { $name } está escribiendo…
+status-sending = Enviando
+status-sent = Enviado
+status-read = Leído
+status-failed = Error al enviar
+
+my-qr-title = Tu ID de Session
+copy-id = Copiar ID
+save-png = Guardar como PNG
+qr-failed = No se pudo dibujar el código QR.
+notification-new-message = Mensaje nuevo
+
+settings-profile = Perfil
+settings-recovery = Frase de recuperación
+settings-privacy = Privacidad
+settings-appearance = Apariencia
+settings-language = Idioma
+settings-network = Red
+
+recovery-explain = Tu frase de recuperación es la llave maestra de tu cuenta. Muéstrala solo donde nadie pueda ver tu pantalla.
+recovery-reveal = Mostrar la frase de recuperación
+recovery-confirm = Cualquiera que vea la frase de recuperación puede apoderarse de tu cuenta. ¿Mostrarla ahora?
+recovery-confirm-button = Sí, mostrarla
+recovery-hide = Ocultar
+
+read-receipts = Confirmaciones de lectura
+read-receipts-hint = Avisar a los demás cuando has leído sus mensajes y ver cuándo leen los tuyos.
+typing-indicators = Indicadores de escritura
+typing-indicators-hint = Mostrar cuándo escribes y ver cuándo escriben los demás.
+notification-content = Las notificaciones muestran
+notify-name-and-content = Nombre y mensaje
+notify-name-only = Solo el nombre
+notify-hidden = Ni nombre ni mensaje
+
+theme = Tema
+theme-dark = Clásico oscuro
+theme-light = Clásico claro
+text-size = Tamaño del texto
+language-system = Idioma del sistema
+
+network-online = Conectado a través de la red onion.
+network-offline = Sin conexión.
+network-pool = { $count } nodos de servicio conocidos.
+network-no-paths = Aún no hay rutas onion.
+path-title = Ruta { $number }
+path-healthy = Operativa
+path-building = Construyéndose
+path-rebuilding = Reconstruyéndose
+path-you = Tú
+path-hop = Salto { $number }
+network-swarm = Tu enjambre
+network-swarm-unknown = Tu enjambre aún no se conoce.
+network-clock-offset = Desfase del reloj con la red: { $ms } ms

@@ -1,0 +1,115 @@
+# Application de bureau Session : français
+
+app-name = Session
+welcome-tagline = Des messages privés, sans numéro de téléphone.
+create-account = Créer un compte
+restore-account = J’ai déjà un compte
+continue = Continuer
+back = Retour
+cancel = Annuler
+close = Fermer
+save = Enregistrer
+copy = Copier
+copied = Copié
+delete = Supprimer
+retry = Réessayer
+send = Envoyer
+accept = Accepter
+decline = Refuser
+block = Bloquer
+connecting = Connexion au réseau…
+
+created-title = Votre nouveau compte
+your-session-id = Votre identifiant Session
+your-recovery-phrase = Votre phrase de récupération
+phrase-warning = Notez la phrase de récupération et gardez-la en lieu sûr. C’est le seul moyen de restaurer votre compte, et toute personne qui la possède peut lire vos messages.
+copy-phrase = Copier la phrase
+phrase-noted = Je l’ai sauvegardée
+display-name-title = Choisissez un nom d’affichage
+display-name-hint = C’est le nom que voient vos contacts. Vous pourrez le changer plus tard.
+display-name-placeholder = Nom d’affichage
+display-name = Nom d’affichage
+
+restore-title = Restaurer votre compte
+restore-hint = Saisissez ou collez votre phrase de récupération de 13 mots.
+restore-placeholder = mot1 mot2 mot3 …
+restore-button = Restaurer
+restore-typing = { $count } mots sur { $total }. Mots possibles : { $suggestions }
+restore-unknown-word = Le mot { $position }, « { $word } », n’est pas dans la liste. Mots proches : { $suggestions }
+restore-word-count = Une phrase de récupération compte { $total } mots ; celle-ci en a { $found }.
+restore-checksum = Tous les mots sont connus, mais le dernier ne correspond pas aux autres. Vérifiez qu’aucun mot n’est mal saisi ou inversé.
+restore-triplet = Les mots { $first } à { $last } ne vont pas ensemble. Vérifiez-les.
+restore-valid = La phrase est valide.
+restored-title = Compte restauré
+
+search-placeholder = Rechercher
+search-messages = Messages
+search-no-results = Aucun message trouvé.
+message-requests = Demandes de message
+no-conversations = Aucune conversation. Commencez-en une avec +.
+no-conversation-title = Bienvenue sur Session
+no-conversation-hint = Choisissez une conversation ou commencez-en une nouvelle.
+new-conversation = Nouvelle conversation
+new-conversation-hint = Collez l’identifiant Session de votre correspondant ou scannez son code QR.
+session-id-placeholder = Identifiant Session (66 caractères, commence par 05)
+scan-qr-file = Scanner un QR depuis un fichier
+scan-qr-clipboard = Scanner un QR du presse-papiers
+start-conversation = Commencer
+draft-preview = Brouillon : { $text }
+
+composer-placeholder = Message
+loading-older = Faites défiler vers le haut pour les messages plus anciens
+no-messages-yet = Pas encore de messages. Dites bonjour !
+typing = { $name } écrit…
+status-sending = Envoi
+status-sent = Envoyé
+status-read = Lu
+status-failed = Échec de l’envoi
+
+my-qr-title = Votre identifiant Session
+copy-id = Copier l’identifiant
+save-png = Enregistrer en PNG
+qr-failed = Le code QR n’a pas pu être dessiné.
+notification-new-message = Nouveau message
+
+settings-profile = Profil
+settings-recovery = Phrase de récupération
+settings-privacy = Confidentialité
+settings-appearance = Apparence
+settings-language = Langue
+settings-network = Réseau
+
+recovery-explain = Votre phrase de récupération est la clé maîtresse de votre compte. Ne l’affichez que là où personne ne voit votre écran.
+recovery-reveal = Afficher la phrase de récupération
+recovery-confirm = Quiconque voit la phrase de récupération peut prendre le contrôle de votre compte. L’afficher maintenant ?
+recovery-confirm-button = Oui, l’afficher
+recovery-hide = Masquer
+
+read-receipts = Accusés de lecture
+read-receipts-hint = Indiquer aux autres quand vous avez lu leurs messages, et voir quand ils lisent les vôtres.
+typing-indicators = Indicateurs de saisie
+typing-indicators-hint = Montrer quand vous écrivez, et voir quand les autres écrivent.
+notification-content = Les notifications montrent
+notify-name-and-content = Le nom et le message
+notify-name-only = Le nom seulement
+notify-hidden = Ni le nom ni le message
+
+theme = Thème
+theme-dark = Classique sombre
+theme-light = Classique clair
+text-size = Taille du texte
+language-system = Langue du système
+
+network-online = Connecté via le réseau onion.
+network-offline = Non connecté.
+network-pool = { $count } nœuds de service connus.
+network-no-paths = Pas encore de chemin onion.
+path-title = Chemin { $number }
+path-healthy = Opérationnel
+path-building = En construction
+path-rebuilding = En reconstruction
+path-you = Vous
+path-hop = Nœud { $number }
+network-swarm = Votre essaim
+network-swarm-unknown = Votre essaim n’est pas encore connu.
+network-clock-offset = Décalage d’horloge avec le réseau : { $ms } ms

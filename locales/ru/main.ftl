@@ -1,0 +1,115 @@
+# Настольное приложение Session: русский
+
+app-name = Session
+welcome-tagline = Личные сообщения без номера телефона.
+create-account = Создать аккаунт
+restore-account = У меня есть аккаунт
+continue = Продолжить
+back = Назад
+cancel = Отмена
+close = Закрыть
+save = Сохранить
+copy = Копировать
+copied = Скопировано
+delete = Удалить
+retry = Повторить
+send = Отправить
+accept = Принять
+decline = Отклонить
+block = Заблокировать
+connecting = Подключение к сети…
+
+created-title = Ваш новый аккаунт
+your-session-id = Ваш Session ID
+your-recovery-phrase = Ваша фраза восстановления
+phrase-warning = Запишите фразу восстановления и храните её в надёжном месте. Только с ней можно восстановить аккаунт, и любой, у кого она есть, может читать ваши сообщения.
+copy-phrase = Копировать фразу
+phrase-noted = Я её сохранил
+display-name-title = Выберите отображаемое имя
+display-name-hint = Это имя видят ваши контакты. Его можно изменить позже.
+display-name-placeholder = Отображаемое имя
+display-name = Отображаемое имя
+
+restore-title = Восстановление аккаунта
+restore-hint = Введите или вставьте фразу восстановления из 13 слов.
+restore-placeholder = слово1 слово2 слово3 …
+restore-button = Восстановить
+restore-typing = { $count } из { $total } слов. Подходящие слова: { $suggestions }
+restore-unknown-word = Слова { $position }, «{ $word }», нет в списке. Похожие слова: { $suggestions }
+restore-word-count = Во фразе восстановления { $total } слов, а в этой { $found }.
+restore-checksum = Все слова известны, но последнее не сходится с остальными. Проверьте, нет ли опечатки или перестановки.
+restore-triplet = Слова с { $first } по { $last } не могут стоять вместе. Проверьте их на опечатки.
+restore-valid = Фраза верна.
+restored-title = Аккаунт восстановлен
+
+search-placeholder = Поиск
+search-messages = Сообщения
+search-no-results = Сообщения не найдены.
+message-requests = Запросы на переписку
+no-conversations = Бесед пока нет. Начните новую кнопкой +.
+no-conversation-title = Добро пожаловать в Session
+no-conversation-hint = Выберите беседу или начните новую.
+new-conversation = Новая беседа
+new-conversation-hint = Вставьте Session ID собеседника или отсканируйте его QR-код.
+session-id-placeholder = Session ID (66 символов, начинается с 05)
+scan-qr-file = QR-код из файла
+scan-qr-clipboard = QR-код из буфера обмена
+start-conversation = Начать
+draft-preview = Черновик: { $text }
+
+composer-placeholder = Сообщение
+loading-older = Прокрутите вверх, чтобы увидеть более ранние сообщения
+no-messages-yet = Сообщений пока нет. Поздоровайтесь!
+typing = { $name } печатает…
+status-sending = Отправляется
+status-sent = Отправлено
+status-read = Прочитано
+status-failed = Не отправлено
+
+my-qr-title = Ваш Session ID
+copy-id = Копировать ID
+save-png = Сохранить как PNG
+qr-failed = Не удалось нарисовать QR-код.
+notification-new-message = Новое сообщение
+
+settings-profile = Профиль
+settings-recovery = Фраза восстановления
+settings-privacy = Конфиденциальность
+settings-appearance = Внешний вид
+settings-language = Язык
+settings-network = Сеть
+
+recovery-explain = Фраза восстановления — главный ключ к вашему аккаунту. Показывайте её, только когда никто не видит ваш экран.
+recovery-reveal = Показать фразу восстановления
+recovery-confirm = Любой, кто увидит фразу восстановления, может захватить ваш аккаунт. Показать её сейчас?
+recovery-confirm-button = Да, показать
+recovery-hide = Скрыть
+
+read-receipts = Отчёты о прочтении
+read-receipts-hint = Сообщать другим, что вы прочитали их сообщения, и видеть, когда они читают ваши.
+typing-indicators = Индикаторы набора
+typing-indicators-hint = Показывать, когда вы печатаете, и видеть, когда печатают другие.
+notification-content = В уведомлениях показывать
+notify-name-and-content = Имя и сообщение
+notify-name-only = Только имя
+notify-hidden = Ни имя, ни сообщение
+
+theme = Тема
+theme-dark = Классическая тёмная
+theme-light = Классическая светлая
+text-size = Размер текста
+language-system = Язык системы
+
+network-online = Подключено через onion-сеть.
+network-offline = Нет подключения.
+network-pool = Известно сервисных узлов: { $count }.
+network-no-paths = Onion-маршрутов пока нет.
+path-title = Маршрут { $number }
+path-healthy = Работает
+path-building = Строится
+path-rebuilding = Перестраивается
+path-you = Вы
+path-hop = Узел { $number }
+network-swarm = Ваш рой
+network-swarm-unknown = Ваш рой пока неизвестен.
+network-clock-offset = Расхождение часов с сетью: { $ms } мс

@@ -1,0 +1,290 @@
+//! Dialogs of the main screen: start a new conversation (paste a Session ID or scan a QR code
+//! from an image file or the clipboard) and show the own QR code (save it as PNG).
+
+use std::path::PathBuf;
+
+use iced::widget::{column, container, image, row, text, text_input};
+use iced::{Alignment, Element, Length, Task};
+
+use crate::backend::{Client, ConversationId, SessionId};
+use crate::qr;
+use crate::task_util::call;
+use crate::theme;
+use crate::widget::Ctx;
+
+/// Id of the Session ID input.
+pub const PEER_INPUT_ID: &str = "peer-id";
+
+/// An open dialog.
+#[derive(Debug)]
+pub enum Dialog {
+    /// Start a conversation.
+    NewConversation {
+        /// The typed or scanned Session ID.
+        input: String,
+        /// What is wrong with it, or a scan failure.
+        error: Option<String>,
+    },
+    /// The own QR code.
+    MyQr {
+        /// The own Session ID.
+        session_id: String,
+        /// The rendered code.
+        handle: Option<image::Handle>,
+        /// Where it was saved, or why not.
+        saved: Option<String>,
+    },
+}
+
+/// Dialog input.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The Session ID input changed.
+    IdChanged(String),
+    /// Start the conversation.
+    Start,
+    /// Scan a QR code from an image file.
+    ScanFile,
+    /// Scan a QR code from the clipboard's image.
+    ScanClipboard,
+    /// A scan finished.
+    Scanned(Result<String, String>),
+    /// The conversation was created.
+    Started(Result<ConversationId, String>),
+    /// Save the own QR code as PNG.
+    SaveQr,
+    /// Copy the own Session ID.
+    CopyId,
+    /// Saving finished (`None`: cancelled).
+    Saved(Result<Option<PathBuf>, String>),
+    /// Close the dialog.
+    Close,
+}
+
+/// What the dialog tells the main screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Close it.
+    Close,
+    /// Open this conversation (and reload the list).
+    Open(ConversationId),
+}
+
+/// Checks a typed Session ID; `Err` says what is wrong.
+pub fn parse_peer(input: &str) -> Result<SessionId, String> {
+    input.trim().parse::<SessionId>().map_err(|e| e.to_string())
+}
+
+impl Dialog {
+    /// The new-conversation dialog.
+    pub fn new_conversation() -> Dialog {
+        Dialog::NewConversation {
+            input: String::new(),
+            error: None,
+        }
+    }
+
+    /// The own QR code dialog.
+    pub fn my_qr(session_id: String) -> Dialog {
+        let handle = qr::encode(&session_id)
+            .ok()
+            .map(|code| image::Handle::from_rgba(code.width, code.height, code.pixels));
+        Dialog::MyQr {
+            session_id,
+            handle,
+            saved: None,
+        }
+    }
+
+    /// Handles `message`.
+    pub fn update(
+        &mut self,
+        message: Message,
+        client: Option<&Client>,
+    ) -> (Task<Message>, Option<Event>) {
+        match (self, message) {
+            (_, Message::Close) => return (Task::none(), Some(Event::Close)),
+            (Dialog::NewConversation { input, error }, Message::IdChanged(text)) => {
+                *error = (!text.trim().is_empty())
+                    .then(|| parse_peer(&text).err())
+                    .flatten();
+                *input = text;
+            }
+            (Dialog::NewConversation { input, error }, Message::Start) => {
+                match (parse_peer(input), client) {
+                    (Ok(peer), Some(client)) => {
+                        let client = client.clone();
+                        return (
+                            call(
+                                async move { client.start_conversation(peer).await },
+                                Message::Started,
+                            ),
+                            None,
+                        );
+                    }
+                    (Ok(_), None) => {}
+                    (Err(e), _) => *error = Some(e),
+                }
+            }
+            (Dialog::NewConversation { .. }, Message::ScanFile) => {
+                return (Task::perform(scan_file(), Message::Scanned), None);
+            }
+            (Dialog::NewConversation { .. }, Message::ScanClipboard) => {
+                return (Task::perform(scan_clipboard(), Message::Scanned), None);
+            }
+            (Dialog::NewConversation { input, error }, Message::Scanned(result)) => match result {
+                Ok(text) => {
+                    *error = parse_peer(&text).err();
+                    *input = text.trim().to_owned();
+                }
+                Err(e) => *error = Some(e),
+            },
+            (Dialog::NewConversation { error, .. }, Message::Started(result)) => match result {
+                Ok(id) => return (Task::none(), Some(Event::Open(id))),
+                Err(e) => *error = Some(e),
+            },
+            (Dialog::MyQr { session_id, .. }, Message::CopyId) => {
+                return (iced::clipboard::write(session_id.clone()), None);
+            }
+            (Dialog::MyQr { session_id, .. }, Message::SaveQr) => {
+                let id = session_id.clone();
+                return (Task::perform(save_qr(id), Message::Saved), None);
+            }
+            (Dialog::MyQr { saved, .. }, Message::Saved(result)) => match result {
+                Ok(Some(path)) => *saved = Some(path.display().to_string()),
+                Ok(None) => {}
+                Err(e) => *saved = Some(e),
+            },
+            _ => {}
+        }
+        (Task::none(), None)
+    }
+}
+
+async fn scan_file() -> Result<String, String> {
+    let Some(file) = rfd::AsyncFileDialog::new()
+        .add_filter("PNG", &["png"])
+        .pick_file()
+        .await
+    else {
+        return Err(String::new());
+    };
+    let bytes = file.read().await;
+    tokio::task::spawn_blocking(move || qr::decode_image_bytes(&bytes).map_err(|e| e.to_string()))
+        .await
+        .map_err(|e| e.to_string())?
+}
+
+async fn scan_clipboard() -> Result<String, String> {
+    tokio::task::spawn_blocking(|| {
+        let mut clipboard = arboard::Clipboard::new().map_err(|e| e.to_string())?;
+        let image = clipboard.get_image().map_err(|e| e.to_string())?;
+        qr::decode_rgba(image.width, image.height, &image.bytes).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+async fn save_qr(session_id: String) -> Result<Option<PathBuf>, String> {
+    let Some(file) = rfd::AsyncFileDialog::new()
+        .add_filter("PNG", &["png"])
+        .set_file_name("session-id.png")
+        .save_file()
+        .await
+    else {
+        return Ok(None);
+    };
+    let path = file.path().to_path_buf();
+    let target = path.clone();
+    tokio::task::spawn_blocking(move || qr::save_png(&session_id, &target))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    Ok(Some(path))
+}
+
+/// The dialog's view.
+pub fn view<'a>(dialog: &'a Dialog, ctx: Ctx<'a>) -> Element<'a, Message> {
+    let c = ctx.c;
+    let content: Element<'a, Message> = match dialog {
+        Dialog::NewConversation { input, error } => {
+            let valid = parse_peer(input).is_ok();
+            column![
+                ctx.heading(ctx.tr("new-conversation")),
+                ctx.muted(ctx.tr("new-conversation-hint")),
+                text_input(&ctx.tr("session-id-placeholder"), input)
+                    .id(PEER_INPUT_ID)
+                    .on_input(Message::IdChanged)
+                    .on_submit(Message::Start)
+                    .padding(12)
+                    .size(f32::from(ctx.text_size))
+                    .style(theme::input(c)),
+            ]
+            .push(
+                error
+                    .as_ref()
+                    .filter(|e| !e.is_empty())
+                    .map(|e| ctx.body(e.as_str()).color(c.danger)),
+            )
+            .push(
+                row![
+                    ctx.secondary(ctx.tr("scan-qr-file"), Some(Message::ScanFile)),
+                    ctx.secondary(ctx.tr("scan-qr-clipboard"), Some(Message::ScanClipboard)),
+                ]
+                .spacing(10),
+            )
+            .push(
+                row![
+                    ctx.secondary(ctx.tr("cancel"), Some(Message::Close)),
+                    ctx.primary(
+                        ctx.tr("start-conversation"),
+                        valid.then_some(Message::Start)
+                    ),
+                ]
+                .spacing(10),
+            )
+            .spacing(14)
+            .into()
+        }
+        Dialog::MyQr {
+            session_id,
+            handle,
+            saved,
+        } => {
+            let code: Element<'a, Message> = match handle {
+                Some(handle) => image(handle.clone())
+                    .width(Length::Fixed(360.0))
+                    .height(Length::Fixed(360.0))
+                    .into(),
+                None => ctx.body(ctx.tr("qr-failed")).into(),
+            };
+            column![
+                ctx.heading(ctx.tr("my-qr-title")),
+                container(code)
+                    .padding(8)
+                    .style(theme::fill(iced::Color::WHITE, iced::Color::BLACK)),
+                text(session_id.as_str())
+                    .size(13)
+                    .font(iced::Font::MONOSPACE)
+                    .color(c.text),
+            ]
+            .push(saved.as_ref().map(|s| ctx.muted(s.as_str())))
+            .push(
+                row![
+                    ctx.secondary(ctx.tr("close"), Some(Message::Close)),
+                    ctx.secondary(ctx.tr("copy-id"), Some(Message::CopyId)),
+                    ctx.primary(ctx.tr("save-png"), Some(Message::SaveQr)),
+                ]
+                .spacing(10),
+            )
+            .spacing(14)
+            .align_x(Alignment::Center)
+            .into()
+        }
+    };
+    container(content)
+        .padding(28)
+        .max_width(620)
+        .style(theme::card(c))
+        .into()
+}

@@ -1,0 +1,6 @@
+//! The app's screens.
+
+pub mod dialog;
+pub mod main;
+pub mod onboarding;
+pub mod settings;
