@@ -85,11 +85,24 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum AccountCommand {
     /// Create a new account; prints its Session ID and recovery phrase.
-    New,
+    New {
+        /// The display name others see.
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Restore an account from its recovery phrase (read from standard input).
     Restore,
-    /// Show the account's Session ID.
-    Show,
+    /// Show the account's Session ID and display name.
+    Show {
+        /// Also print the recovery phrase (anyone who sees it can read your messages).
+        #[arg(long)]
+        phrase: bool,
+    },
+    /// Set the display name others see (an empty name clears it).
+    Name {
+        /// The new display name.
+        name: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -124,9 +137,10 @@ async fn run(cli: Cli) -> Result<()> {
         None => DataDir::platform_default()?,
     };
     match cli.command {
-        Command::Account(AccountCommand::New) => account_new(dir),
+        Command::Account(AccountCommand::New { name }) => account_new(dir, name.as_deref()),
         Command::Account(AccountCommand::Restore) => account_restore(dir),
-        Command::Account(AccountCommand::Show) => account_show(dir),
+        Command::Account(AccountCommand::Show { phrase }) => account_show(dir, phrase),
+        Command::Account(AccountCommand::Name { name }) => account_name(dir, &name),
         Command::Send {
             session_id,
             text,
@@ -156,9 +170,12 @@ fn open_store(account: &Account) -> Result<Store> {
     Ok(account.open_store(SystemClock.now_ms())?)
 }
 
-fn account_new(dir: DataDir) -> Result<()> {
+fn account_new(dir: DataDir, name: Option<&str>) -> Result<()> {
     let account = Account::create(dir)?;
-    open_store(&account)?;
+    let mut store = open_store(&account)?;
+    if let Some(name) = name {
+        store.set_display_name(Some(name.trim()).filter(|n| !n.is_empty()))?;
+    }
     print_line(&format!("Session ID: {}", account.session_id()))?;
     print_line(&format!(
         "Recovery phrase: {}",
@@ -182,12 +199,26 @@ fn account_restore(dir: DataDir) -> Result<()> {
     Ok(())
 }
 
-fn account_show(dir: DataDir) -> Result<()> {
+fn account_name(dir: DataDir, name: &str) -> Result<()> {
+    let account = Account::load(dir)?;
+    let mut store = open_store(&account)?;
+    let name = name.trim();
+    store.set_display_name(Some(name).filter(|n| !n.is_empty()))?;
+    Ok(())
+}
+
+fn account_show(dir: DataDir, phrase: bool) -> Result<()> {
     let account = Account::load(dir)?;
     let store = open_store(&account)?;
     print_line(&format!("Session ID: {}", account.session_id()))?;
     if let Some(name) = store.account()?.and_then(|a| a.display_name) {
         print_line(&format!("Display name: {name}"))?;
+    }
+    if phrase {
+        print_line(&format!(
+            "Recovery phrase: {}",
+            account.recovery_phrase().as_str()
+        ))?;
     }
     print_line(&format!(
         "Data directory: {}",
