@@ -5,13 +5,24 @@
 //! Each job runs in its own savepoint, so a failing job leaves no partial effects and does not
 //! spoil the rest of the batch. Callers are answered only after their batch has committed.
 
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
 use rusqlite::{Connection, Transaction};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 use super::StoreError;
 
 /// Upper bound on jobs per transaction, so one batch cannot hold the write lock for long.
 const MAX_BATCH: usize = 1024;
+
+/// Under load (the previous batch held more than one job), how long the writer waits for more
+/// jobs before committing: a commit costs as much as dozens of inserts, and jobs from
+/// concurrent requests arrive microseconds apart. A lone writer never waits.
+const LINGER: Duration = Duration::from_micros(500);
+
+/// Jobs that end the wait early.
+const LINGER_ENOUGH: usize = 64;
 
 /// Sends the job's result, or the batch's commit error instead.
 type Reply = Box<dyn FnOnce(Option<&str>) + Send>;
@@ -60,16 +71,16 @@ where
 /// Sends jobs to the writer thread. The thread exits when every handle is dropped.
 #[derive(Debug)]
 pub(super) struct WriterHandle {
-    tx: mpsc::UnboundedSender<Job>,
+    tx: mpsc::Sender<Job>,
 }
 
 impl WriterHandle {
     /// Starts the writer thread over `conn`.
     pub(super) fn start(conn: Connection) -> Result<WriterHandle, StoreError> {
-        let (tx, rx) = mpsc::unbounded_channel::<Job>();
+        let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(conn, rx))
+            .spawn(move || run(conn, &rx))
             .map_err(|e| StoreError::Interrupted(format!("cannot start the writer thread: {e}")))?;
         Ok(WriterHandle { tx })
     }
@@ -87,9 +98,10 @@ impl WriterHandle {
     }
 }
 
-fn run(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<Job>) {
+fn run(mut conn: Connection, rx: &mpsc::Receiver<Job>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = rx.blocking_recv() {
+    let mut busy = false;
+    while let Ok(first) = rx.recv() {
         batch.push(first);
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -97,6 +109,17 @@ fn run(mut conn: Connection, mut rx: mpsc::UnboundedReceiver<Job>) {
                 Err(_) => break,
             }
         }
+        if busy || batch.len() > 1 {
+            let deadline = Instant::now() + LINGER;
+            while batch.len() < LINGER_ENOUGH {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match rx.recv_timeout(left) {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+        }
+        busy = batch.len() > 1;
         run_batch(&mut conn, &mut batch);
     }
     tracing::debug!("store writer stopped");

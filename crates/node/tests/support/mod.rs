@@ -2,7 +2,7 @@
 //! ports, the node list as a client sees it (from the seed), swarm routing, signed request
 //! bodies, and a small worker pool for concurrent requests (no `futures` dependency).
 //!
-//! Included by `tests/*.rs` as `mod support;` and by `benches/node.rs` through `#[path]`.
+//! Included by `tests/*.rs` as `mod support;` and by `benches/node/main.rs` through `#[path]`.
 
 #![allow(dead_code)] // each includer uses a different subset
 #![allow(clippy::unwrap_used)] // test support: failing loudly is the point

@@ -23,7 +23,8 @@ use super::request::{
 };
 use super::signature::{self as sig, ExpireMode};
 use super::status::StatusCode;
-use crate::identity::{ed25519_pk_to_x25519, verify_ed25519};
+use crate::identity::ed25519_pk_to_x25519;
+use ed25519_dalek::{Signature, VerifyingKey};
 
 /// Why the node refuses a well-formed request. `Display` is the exact body upstream sends.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -91,6 +92,57 @@ fn within(ts: u64, now: u64, tolerance: u64) -> bool {
     ts >= now.saturating_sub(tolerance) && ts <= now.saturating_add(tolerance)
 }
 
+/// An Ed25519 key that signs requests, decompressed and checked once: a node can keep these
+/// per signer (see [`SignerKeys`]) instead of redoing the point decompression and the
+/// Ed25519→X25519 conversion with its subgroup checks on every request.
+#[derive(Debug, Clone, Copy)]
+pub struct SignerKey {
+    key: VerifyingKey,
+    /// What the key converts to when it is a valid X25519 identity key
+    /// ([`ed25519_pk_to_x25519`]), for matching `05` accounts.
+    x25519: Option<[u8; 32]>,
+}
+
+impl SignerKey {
+    /// Decompresses `ed`; `None` when it is not a curve point (nothing can verify under it).
+    pub fn new(ed: &[u8; 32]) -> Option<SignerKey> {
+        let key = VerifyingKey::from_bytes(ed).ok()?;
+        Some(SignerKey {
+            key,
+            x25519: ed25519_pk_to_x25519(ed).ok(),
+        })
+    }
+
+    /// The X25519 key this key converts to, if it is a valid identity key.
+    pub fn x25519(&self) -> Option<&[u8; 32]> {
+        self.x25519.as_ref()
+    }
+
+    /// Strict Ed25519 verification (as [`crate::identity::verify_ed25519`]).
+    pub fn verifies(&self, msg: &[u8], signature: &[u8; 64]) -> bool {
+        self.key
+            .verify_strict(msg, &Signature::from_bytes(signature))
+            .is_ok()
+    }
+}
+
+/// Where verification gets its [`SignerKey`]s. [`NoKeyCache`] builds each afresh; a node can
+/// answer from a cache (the result for given key bytes never changes).
+pub trait SignerKeys {
+    /// The checked key for these 32 bytes ([`SignerKey::new`]).
+    fn signer_key(&self, ed: &[u8; 32]) -> Option<SignerKey>;
+}
+
+/// [`SignerKeys`] without a cache.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoKeyCache;
+
+impl SignerKeys for NoKeyCache {
+    fn signer_key(&self, ed: &[u8; 32]) -> Option<SignerKey> {
+        SignerKey::new(ed)
+    }
+}
+
 /// Checks an account (or subaccount) signature over `msg`. `required` is the subaccount
 /// permission the method needs.
 pub fn verify_account_signature(
@@ -99,35 +151,60 @@ pub fn verify_account_signature(
     required: u8,
     msg: &[u8],
 ) -> bool {
-    let mut key = *account.key();
+    verify_account_signature_with(&NoKeyCache, account, auth, required, msg)
+}
+
+/// [`verify_account_signature`] with keys from `keys`.
+pub fn verify_account_signature_with(
+    keys: &dyn SignerKeys,
+    account: &AccountPubkey,
+    auth: &RequestAuth,
+    required: u8,
+    msg: &[u8],
+) -> bool {
+    let mut key_bytes = *account.key();
+    let mut key = None;
     if account.prefix() == PREFIX_SESSION_ID {
         if let Some(ed) = auth.pubkey_ed25519 {
-            match ed25519_pk_to_x25519(&ed) {
-                Ok(x) if x == *account.key() => key = ed,
+            match keys.signer_key(&ed) {
+                Some(k) if k.x25519() == Some(account.key()) => {
+                    key_bytes = ed;
+                    key = Some(k);
+                }
                 _ => return false,
             }
         }
     }
-    if let Some(sub) = &auth.subaccount {
-        if !sub.token.prefix_allowed(account.prefix())
-            || !sub.token.has(required)
-            || verify_ed25519(&key, &sub.token.0, &sub.signature).is_err()
-        {
-            return false;
+    let Some(key) = key.or_else(|| keys.signer_key(&key_bytes)) else {
+        return false;
+    };
+    let signer = match &auth.subaccount {
+        None => key,
+        Some(sub) => {
+            if !sub.token.prefix_allowed(account.prefix())
+                || !sub.token.has(required)
+                || !key.verifies(&sub.token.0, &sub.signature)
+            {
+                return false;
+            }
+            match keys.signer_key(&sub.token.pubkey()) {
+                Some(k) => k,
+                None => return false,
+            }
         }
-        key = sub.token.pubkey();
-    }
-    verify_ed25519(&key, msg, &auth.signature).is_ok()
+    };
+    signer.verifies(msg, &auth.signature)
 }
 
 fn check_sig(
+    keys: &dyn SignerKeys,
     account: &AccountPubkey,
     auth: &RequestAuth,
     required: u8,
     msg: &[u8],
     wording: &'static str,
 ) -> Res {
-    if verify_account_signature(account, auth, required, msg) {
+    if verify_account_signature_with(keys, account, auth, required, msg) {
         Ok(())
     } else {
         Err(AuthError::SignatureFailed(wording))
@@ -144,15 +221,21 @@ impl Request {
     /// windows widen to 70 s). `batch`/`sequence` always pass: the node checks each
     /// sub-request when it runs it and reports per-sub-request codes.
     pub fn verify_at(&self, now_ms: u64, forwarded: bool) -> Res {
+        self.verify_with(now_ms, forwarded, &NoKeyCache)
+    }
+
+    /// [`Request::verify_at`] with signer keys from `keys` (a node's cache of checked keys).
+    pub fn verify_with(&self, now_ms: u64, forwarded: bool, keys: &dyn SignerKeys) -> Res {
         let tolerance = if forwarded {
             SIGNATURE_TOLERANCE_FORWARDED_MS
         } else {
             SIGNATURE_TOLERANCE_MS
         };
         match self {
-            Request::Store(p) => verify_store(p, now_ms),
-            Request::Retrieve(p) => verify_retrieve(p, now_ms),
+            Request::Store(p) => verify_store(keys, p, now_ms),
+            Request::Retrieve(p) => verify_retrieve(keys, p, now_ms),
             Request::Delete(p) => check_sig(
+                keys,
                 &p.pubkey,
                 &p.auth,
                 access::DELETE,
@@ -164,21 +247,21 @@ impl Request {
                     return Err(AuthError::TimestampOutOfWindow("delete_all"));
                 }
                 let msg = sig::delete_all_signed_bytes(p.namespace, p.time_ms);
-                check_namespaced(p, &msg, "delete_all")
+                check_namespaced(keys, p, &msg, "delete_all")
             }
             Request::DeleteBefore(p) => {
                 if p.time_ms > now_ms.saturating_add(DELETE_BEFORE_FUTURE_MS) {
                     return Err(AuthError::DeleteBeforeInFuture);
                 }
                 let msg = sig::delete_before_signed_bytes(p.namespace, p.time_ms);
-                check_namespaced(p, &msg, "delete_before")
+                check_namespaced(keys, p, &msg, "delete_before")
             }
             Request::ExpireAll(p) => {
                 if p.time_ms < now_ms.saturating_sub(tolerance) {
                     return Err(AuthError::ExpireAllInPast);
                 }
                 let msg = sig::expire_all_signed_bytes(p.namespace, p.time_ms);
-                check_namespaced(p, &msg, "expire_all")
+                check_namespaced(keys, p, &msg, "expire_all")
             }
             Request::Expire(p) => {
                 let floor = now_ms.saturating_sub(DELETE_BEFORE_FUTURE_MS);
@@ -186,7 +269,7 @@ impl Request {
                     return Err(AuthError::ExpireInPast);
                 }
                 let msg = sig::expire_signed_bytes(p.mode, &p.expiry, &p.messages);
-                check_sig(&p.pubkey, &p.auth, access::WRITE, &msg, "expire:")?;
+                check_sig(keys, &p.pubkey, &p.auth, access::WRITE, &msg, "expire:")?;
                 let weak = p
                     .auth
                     .subaccount
@@ -201,10 +284,10 @@ impl Request {
                     return Err(AuthError::TimestampOutOfWindow("get_expiries"));
                 }
                 let msg = sig::get_expiries_signed_bytes(p.timestamp, &p.messages);
-                check_sig(&p.pubkey, &p.auth, access::READ, &msg, "get_expiries")
+                check_sig(keys, &p.pubkey, &p.auth, access::READ, &msg, "get_expiries")
             }
-            Request::RevokeSubaccount(p) => verify_revocation(p, false, now_ms),
-            Request::UnrevokeSubaccount(p) => verify_revocation(p, true, now_ms),
+            Request::RevokeSubaccount(p) => verify_revocation(keys, p, false, now_ms),
+            Request::UnrevokeSubaccount(p) => verify_revocation(keys, p, true, now_ms),
             Request::GetSwarm(_)
             | Request::OxendRequest(_)
             | Request::Info
@@ -237,11 +320,16 @@ impl Request {
     }
 }
 
-fn check_namespaced(p: &NamespacedTimeParams, msg: &[u8], wording: &'static str) -> Res {
-    check_sig(&p.pubkey, &p.auth, access::DELETE, msg, wording)
+fn check_namespaced(
+    keys: &dyn SignerKeys,
+    p: &NamespacedTimeParams,
+    msg: &[u8],
+    wording: &'static str,
+) -> Res {
+    check_sig(keys, &p.pubkey, &p.auth, access::DELETE, msg, wording)
 }
 
-fn verify_store(p: &StoreParams, now_ms: u64) -> Res {
+fn verify_store(keys: &dyn SignerKeys, p: &StoreParams, now_ms: u64) -> Res {
     let expiry = p.expiry_ms();
     let ttl = i128::from(expiry) - i128::from(p.timestamp);
     if ttl < i128::from(TTL_MIN_MS) || ttl > i128::from(p.namespace.max_ttl_ms()) {
@@ -269,10 +357,10 @@ fn verify_store(p: &StoreParams, now_ms: u64) -> Res {
         access::WRITE
     };
     let msg = sig::store_signed_bytes(p.namespace, sig_ts);
-    check_sig(&p.pubkey, auth, required, &msg, "store")
+    check_sig(keys, &p.pubkey, auth, required, &msg, "store")
 }
 
-fn verify_retrieve(p: &RetrieveParams, now_ms: u64) -> Res {
+fn verify_retrieve(keys: &dyn SignerKeys, p: &RetrieveParams, now_ms: u64) -> Res {
     let (auth, timestamp) = match (&p.auth, p.timestamp) {
         (Some(a), Some(t)) => (a, t),
         _ if p.namespace.is_noauth_retrieve() => return Ok(()),
@@ -282,10 +370,15 @@ fn verify_retrieve(p: &RetrieveParams, now_ms: u64) -> Res {
         return Err(AuthError::TimestampOutOfWindow("retrieve"));
     }
     let msg = sig::retrieve_signed_bytes(p.namespace, timestamp);
-    check_sig(&p.pubkey, auth, access::READ, &msg, "retrieve")
+    check_sig(keys, &p.pubkey, auth, access::READ, &msg, "retrieve")
 }
 
-fn verify_revocation(p: &RevocationParams, unrevoke: bool, now_ms: u64) -> Res {
+fn verify_revocation(
+    keys: &dyn SignerKeys,
+    p: &RevocationParams,
+    unrevoke: bool,
+    now_ms: u64,
+) -> Res {
     let wording = if unrevoke {
         "unrevoke_subaccount"
     } else {
@@ -299,5 +392,5 @@ fn verify_revocation(p: &RevocationParams, unrevoke: bool, now_ms: u64) -> Res {
         return Err(AuthError::SignatureFailed(wording));
     }
     let msg = sig::revoke_subaccount_signed_bytes(unrevoke, p.timestamp, &p.tokens);
-    check_sig(&p.pubkey, &p.auth, 0, &msg, wording)
+    check_sig(keys, &p.pubkey, &p.auth, 0, &msg, wording)
 }

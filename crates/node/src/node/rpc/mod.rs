@@ -14,6 +14,7 @@ mod delete;
 mod expire;
 mod forwarded;
 mod info;
+pub mod keys;
 mod oxend;
 mod recursive;
 mod retrieve;
@@ -265,7 +266,7 @@ pub(crate) fn admit(
     let now = u64::try_from(now_ms).unwrap_or(0);
     let verified = match request {
         Request::Store(p) if forwarded => store::check_rules(p, now),
-        _ => request.verify_at(now, forwarded),
+        _ => request.verify_with(now, forwarded, &ctx.rpc.signer_keys),
     };
     verified.map_err(|e| auth_refusal(&e))?;
     if let Some(token) = request.subaccount_to_check() {

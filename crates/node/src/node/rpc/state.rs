@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
+use super::keys::SignerKeyCache;
 use super::revoke::Revocations;
 use crate::identity::NodeIdentity;
 use crate::node::peer::Peers;
@@ -17,6 +18,8 @@ pub struct RpcState {
     pub revocations: Revocations,
     /// Batching senders that forward recursive requests to the other members of the swarm.
     pub peers: Peers,
+    /// Checked keys of the accounts (and subaccounts) that sign requests.
+    pub signer_keys: SignerKeyCache,
     clock_offset_ms: AtomicI64,
 }
 
@@ -32,6 +35,7 @@ impl RpcState {
         Ok(RpcState {
             revocations: Revocations::open(data_dir)?,
             peers: Peers::new(identity, http, plain_http),
+            signer_keys: SignerKeyCache::new(),
             clock_offset_ms: AtomicI64::new(0),
         })
     }
