@@ -243,6 +243,7 @@ impl Session {
                 None => Task::none(),
             },
             link::Event::Update(update) => {
+                log_update(&update);
                 let notify = self.notification_for(&update);
                 let task = self
                     .main
@@ -261,6 +262,7 @@ impl Session {
 
     /// Takes the running client: loads the lists, the own name and settings.
     pub fn client_started(&mut self, client: Client) -> Task<Message> {
+        tracing::debug!("client started");
         self.status = Status::Ready;
         self.main.own_id = Some(client.session_id().to_hex());
         self.main.network = client.network_status();
@@ -407,6 +409,24 @@ impl Session {
             .height(Length::Fill)
             .style(theme::fill(c.background, c.text))
             .into()
+    }
+}
+
+/// Logs what happened, never the content, at debug level (scripts like `scripts/gui-e2e.sh`
+/// wait for these lines).
+fn log_update(update: &Update) {
+    match update {
+        Update::MessageAdded {
+            conversation,
+            message,
+        } => {
+            tracing::debug!(conversation = conversation.0, direction = ?message.direction, "message added");
+        }
+        Update::RequestArrived { conversation } => {
+            tracing::debug!(conversation = conversation.0, "message request arrived");
+        }
+        Update::MessageStatus { status, .. } => tracing::debug!(?status, "message status"),
+        _ => {}
     }
 }
 

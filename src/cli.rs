@@ -24,6 +24,10 @@ pub struct Args {
     /// Internal: run the local devnet in this directory (started by the app itself).
     #[arg(long, value_name = "DIR", hide = true)]
     pub run_devnet: Option<PathBuf>,
+    /// Internal: the first port of the devnet `--run-devnet` runs (scripts pick a free range so
+    /// they do not collide with a developer's devnet on the default ports).
+    #[arg(long, value_name = "PORT", hide = true, default_value_t = DEFAULT_BASE_PORT)]
+    pub devnet_port: u16,
 }
 
 /// Errors resolving the options.

@@ -111,13 +111,14 @@ fn spawn_detached(dir: &Path) -> Result<(), DevnetError> {
     Ok(())
 }
 
-/// The hidden `--run-devnet DIR` mode: runs a devnet on the default ports until stopped.
-pub fn run_devnet(dir: &Path) -> anyhow::Result<()> {
+/// The hidden `--run-devnet DIR` mode: runs a devnet from `base_port` on until stopped.
+pub fn run_devnet(dir: &Path, base_port: u16) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let (trigger, shutdown) = session_node::shutdown::channel();
         let config = DevnetConfig {
             dir: PathBuf::from(dir),
+            base_port,
             ..DevnetConfig::default()
         };
         let net = devnet::start(&config, shutdown).await?;

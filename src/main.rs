@@ -6,7 +6,7 @@ fn main() -> anyhow::Result<()> {
     let args = session::cli::Args::parse();
     session::cli::init_logging();
     if let Some(dir) = args.run_devnet.clone() {
-        return session::devnet::run_devnet(&dir);
+        return session::devnet::run_devnet(&dir, args.devnet_port);
     }
     session::app::run(args.into_config()?)
 }

@@ -34,6 +34,21 @@ impl SharedStore {
         }
     }
 
+    /// Runs `f` at once on the calling thread if the store is free, else `None`. Only for
+    /// calls of a few microseconds (no disk writes), so async code does not need a hand-off
+    /// to a blocking thread for them.
+    pub fn try_run_now<R, F>(&self, f: F) -> Option<Result<R, StoreError>>
+    where
+        F: FnOnce(&mut Store) -> Result<R, StoreError>,
+    {
+        let mut guard = match self.inner.try_lock() {
+            Ok(guard) => guard,
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        };
+        Some(f(&mut guard))
+    }
+
     /// Runs `f` with the store on the calling thread (use from blocking code only).
     pub fn run_blocking<R, F>(&self, f: F) -> Result<R, StoreError>
     where

@@ -424,8 +424,13 @@ fn bubble<'a>(m: &'a ChatMessage, first_of_group: bool, ctx: Ctx<'a>) -> Element
         .into()
 }
 
-fn day_separator<'a>(day: i64, ctx: Ctx<'a>) -> Element<'a, Message> {
-    container(ctx.muted(time::date(day)))
+fn day_separator<'a>(day: time::Day, today: time::Day, ctx: Ctx<'a>) -> Element<'a, Message> {
+    let label = match time::day_label(day, today) {
+        time::DayLabel::Today => ctx.tr("day-today"),
+        time::DayLabel::Yesterday => ctx.tr("day-yesterday"),
+        time::DayLabel::Date(date) => date,
+    };
+    container(ctx.muted(label))
         .center_x(Length::Fill)
         .padding([12, 0])
         .into()
@@ -460,12 +465,13 @@ pub fn view<'a>(open: &'a Open, ctx: Ctx<'a>) -> Element<'a, Message> {
                 .padding(8),
         );
     }
+    let today = time::day(time::now_ms());
     let mut previous: Option<&ChatMessage> = None;
     for m in &open.messages {
         let day = time::day(m.sent_at_ms);
         let new_day = previous.is_none_or(|p| time::day(p.sent_at_ms) != day);
         if new_day {
-            list = list.push(day_separator(day, ctx));
+            list = list.push(day_separator(day, today, ctx));
         }
         let first_of_group = new_day || previous.is_none_or(|p| p.direction != m.direction);
         list = list.push(bubble(m, first_of_group, ctx));

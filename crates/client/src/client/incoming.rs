@@ -11,7 +11,7 @@ use session_protocol::proto::{ReceiptType, TypingAction};
 use crate::store::NewIncoming;
 
 /// Below this many messages a batch is decrypted on one thread (splitting costs more).
-const MIN_PER_THREAD: usize = 32;
+pub(super) const MIN_PER_THREAD: usize = 32;
 
 /// Something a retrieved message asks for.
 #[derive(Debug, Clone)]
@@ -106,6 +106,11 @@ pub(super) async fn open_all(
         }
     }
     verdicts
+}
+
+/// Opens every message on the calling thread (blocking code only).
+pub(super) fn open_here(keypair: &Keypair, own: &SessionId, sealed: &[Sealed]) -> Vec<Verdict> {
+    sealed.iter().map(|m| open(keypair, own, m)).collect()
 }
 
 /// Opens and classifies one message.

@@ -15,9 +15,10 @@ use session_protocol::rpc::account::PREFIX_SESSION_ID;
 use session_protocol::rpc::{AccountPubkey, Namespace};
 use tokio::task::JoinHandle;
 
-use super::incoming::{open_all, Item, Sealed, Verdict};
+use super::incoming::{open_all, open_here, Item, Sealed, Verdict, MIN_PER_THREAD};
 use super::{nap, ClientError, Inner, Update};
 use crate::net::RetrievedMessage;
+use crate::shared_store::SharedStore;
 use crate::store::{
     ConversationId, Direction, IncomingOutcome, Message, MessageId, NewIncoming, PollBatch,
     SeenHash, Store, StoreError,
@@ -142,10 +143,12 @@ pub(super) async fn poll_once(inner: &Arc<Inner>) -> Result<usize, ClientError> 
     let node = inner.network.poll_node(&account).await?;
     let now = inner.local_now_ms();
     let node_ed = node.ed25519;
-    let mut last_hash = inner
-        .store
-        .run(move |s| s.last_hash(&node_ed, Namespace::DEFAULT, now))
-        .await?;
+    // A one-row read: done in place when the store is free.
+    let read = move |s: &mut Store| s.last_hash(&node_ed, Namespace::DEFAULT, now);
+    let mut last_hash = match inner.store.try_run_now(read) {
+        Some(found) => found?,
+        None => inner.store.run(read).await?,
+    };
     let mut stored = 0;
     let mut pending: Option<JoinHandle<Result<Prepared, ClientError>>> = None;
     for _ in 0..MAX_PAGES {
@@ -205,40 +208,61 @@ async fn prepare(
         })
         .collect();
     let newest = seen.last().cloned();
-    let hashes: Vec<String> = seen.iter().map(|s| s.hash.clone()).collect();
-    let unseen: HashSet<String> = inner
-        .store
-        .run(move |s| {
-            let refs: Vec<&str> = hashes.iter().map(String::as_str).collect();
-            Ok(s.unseen_hashes(&refs)?
-                .into_iter()
-                .map(str::to_owned)
-                .collect())
+    let verdicts = if messages.len() <= MIN_PER_THREAD {
+        // A small page (the usual case): the seen check and the decryption in one hand-off
+        // to a blocking thread.
+        let store = inner.store.clone();
+        let keypair = Arc::clone(&inner.keypair);
+        let own = inner.session_id;
+        tokio::task::spawn_blocking(move || {
+            let sealed = unseen_of(&store, messages)?;
+            Ok::<_, ClientError>(open_here(&keypair, &own, &sealed))
         })
-        .await?;
-    let mut taken = HashSet::new();
-    let sealed: Vec<Sealed> = messages
-        .into_iter()
-        .filter(|m| unseen.contains(&m.hash) && taken.insert(m.hash.clone()))
-        .map(|m| Sealed {
-            hash: m.hash,
-            data: m.data,
-        })
-        .collect();
-    let threads = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-    let verdicts = open_all(
-        Arc::clone(&inner.keypair),
-        inner.session_id,
-        sealed,
-        threads,
-    )
-    .await;
+        .await
+        .map_err(|_| ClientError::ShutDown)??
+    } else {
+        let store = inner.store.clone();
+        let sealed = tokio::task::spawn_blocking(move || unseen_of(&store, messages))
+            .await
+            .map_err(|_| ClientError::ShutDown)??;
+        let threads = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        open_all(
+            Arc::clone(&inner.keypair),
+            inner.session_id,
+            sealed,
+            threads,
+        )
+        .await
+    };
     Ok(Prepared {
         node,
         newest,
         seen,
         verdicts,
     })
+}
+
+/// The messages not processed before (each hash once), to open. Blocking.
+fn unseen_of(
+    store: &SharedStore,
+    messages: Vec<RetrievedMessage>,
+) -> Result<Vec<Sealed>, ClientError> {
+    let unseen: HashSet<String> = store.run_blocking(|s| {
+        let refs: Vec<&str> = messages.iter().map(|m| m.hash.as_str()).collect();
+        Ok(s.unseen_hashes(&refs)?
+            .into_iter()
+            .map(str::to_owned)
+            .collect())
+    })?;
+    let mut taken = HashSet::new();
+    Ok(messages
+        .into_iter()
+        .filter(|m| unseen.contains(&m.hash) && taken.insert(m.hash.clone()))
+        .map(|m| Sealed {
+            hash: m.hash,
+            data: m.data,
+        })
+        .collect())
 }
 
 /// What storing a page changed, for the updates.

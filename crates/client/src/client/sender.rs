@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use session_protocol::identity::Keypair;
 use session_protocol::message::wrap_for_store;
 use session_protocol::proto::{Content, LokiProfile};
 use session_protocol::rpc::Namespace;
@@ -24,49 +25,68 @@ const MAX_IDLE: Duration = Duration::from_secs(60);
 /// Runs until shutdown.
 pub(super) async fn run(inner: Arc<Inner>) {
     while !inner.is_stopping() {
-        match round(&inner).await {
-            Ok(true) => continue,
-            Ok(false) => {}
+        let wait = match round(&inner).await {
+            Ok(Round::Sent) => continue,
+            Ok(Round::Idle { next_due_ms }) => wait_until(&inner, next_due_ms),
             Err(error) => {
                 tracing::warn!(%error, "the send queue could not be read");
+                let due = inner.store.run(|s| s.next_send_due_at()).await;
+                match due {
+                    Ok(next_due_ms) => wait_until(&inner, next_due_ms),
+                    Err(_) => Duration::from_secs(5),
+                }
             }
-        }
-        let wait = next_wait(&inner).await;
+        };
         if !nap(&inner, wait, &inner.send_wake).await {
             return;
         }
     }
 }
 
-/// How long to sleep until the next entry is due.
-async fn next_wait(inner: &Inner) -> Duration {
-    let due = inner.store.run(|s| s.next_send_due_at()).await;
-    match due {
-        Ok(Some(at)) => {
+/// How long to sleep until the next entry is due (`None`: nothing waits).
+fn wait_until(inner: &Inner, next_due_ms: Option<i64>) -> Duration {
+    match next_due_ms {
+        Some(at) => {
             let ms = at.saturating_sub(inner.local_now_ms()).max(0);
             Duration::from_millis(u64::try_from(ms).unwrap_or(0)).min(MAX_IDLE)
         }
-        Ok(None) => MAX_IDLE,
-        Err(_) => Duration::from_secs(5),
+        None => MAX_IDLE,
     }
 }
 
-/// Claims and sends one batch of due entries. `Ok(true)` when something was claimed.
-async fn round(inner: &Arc<Inner>) -> Result<bool, ClientError> {
+/// What a round did.
+enum Round {
+    /// Entries were claimed and attempted.
+    Sent,
+    /// Nothing was due; the next entry is due then (`None`: the queue is empty).
+    Idle { next_due_ms: Option<i64> },
+}
+
+/// Claims, encrypts and sends one batch of due entries. Claiming, encrypting and saving the
+/// encrypted data happen in one database call (one transaction), so each batch costs one
+/// hand-off to a blocking thread before the network and one per entry after it.
+async fn round(inner: &Arc<Inner>) -> Result<Round, ClientError> {
     let now = inner.local_now_ms();
     let policy = inner.retry;
-    let due = inner
+    let keypair = Arc::clone(&inner.keypair);
+    let (due, profile_name, next_due_ms) = inner
         .store
-        .run(move |s| s.claim_due_sends(now, CLAIM_BATCH, &policy))
+        .run(move |s| {
+            let profile_name = s.account()?.and_then(|a| a.display_name);
+            let due = s.claim_and_prepare_sends(now, CLAIM_BATCH, &policy, |entry| {
+                encrypt(&keypair, entry, profile_name.as_deref()).ok()
+            })?;
+            let next_due_ms = if due.is_empty() {
+                s.next_send_due_at()?
+            } else {
+                None
+            };
+            Ok((due, profile_name, next_due_ms))
+        })
         .await?;
     if due.is_empty() {
-        return Ok(false);
+        return Ok(Round::Idle { next_due_ms });
     }
-    let profile_name = inner
-        .store
-        .run(|s| s.account())
-        .await?
-        .and_then(|a| a.display_name);
     let mut attempts = JoinSet::new();
     for entry in due {
         inner.emit(Update::MessageStatus {
@@ -83,7 +103,20 @@ async fn round(inner: &Arc<Inner>) -> Result<bool, ClientError> {
             tracing::warn!(%error, "recording a send attempt failed");
         }
     }
-    Ok(true)
+    Ok(Round::Sent)
+}
+
+/// The encrypted, base64 data to store for `entry`.
+fn encrypt(
+    keypair: &Keypair,
+    entry: &QueuedSend,
+    profile_name: Option<&str>,
+) -> Result<String, ClientError> {
+    let sent_at = u64::try_from(entry.sent_at_ms)
+        .map_err(|_| ClientError::Encrypt("the message has a negative sent time".to_owned()))?;
+    let content = Content::text(&entry.body, profile_name.map(LokiProfile::named));
+    wrap_for_store(keypair, &entry.peer, &content, sent_at)
+        .map_err(|e| ClientError::Encrypt(e.to_string()))
 }
 
 /// One attempt for one entry, recorded in the store and reported.
@@ -144,21 +177,18 @@ async fn attempt(
     entry: &QueuedSend,
     profile_name: Option<String>,
 ) -> Result<String, ClientError> {
-    let sent_at = u64::try_from(entry.sent_at_ms)
-        .map_err(|_| ClientError::Encrypt("the message has a negative sent time".to_owned()))?;
     let data_b64 = match &entry.payload {
         Some(payload) => payload.clone(),
         None => {
+            // Encrypting at claim time failed (or this entry was claimed without it): try
+            // once more here, so the error is recorded like any other failed attempt.
             let keypair = Arc::clone(&inner.keypair);
-            let peer = entry.peer;
-            let body = entry.body.clone();
+            let queued = entry.clone();
             let payload = tokio::task::spawn_blocking(move || {
-                let content = Content::text(&body, profile_name.as_deref().map(LokiProfile::named));
-                wrap_for_store(&keypair, &peer, &content, sent_at)
+                encrypt(&keypair, &queued, profile_name.as_deref())
             })
             .await
-            .map_err(|_| ClientError::ShutDown)?
-            .map_err(|e| ClientError::Encrypt(e.to_string()))?;
+            .map_err(|_| ClientError::ShutDown)??;
             let id = entry.message_id;
             let saved = payload.clone();
             inner

@@ -9,6 +9,7 @@ use session_protocol::rpc::response::{
 };
 use session_protocol::rpc::{build, AccountPubkey};
 
+use super::state::KnownSwarm;
 use super::transport::HopFailure;
 use super::types::{NetError, RetrieveResult, RetrievedMessage, SnodeInfo, StoreAck};
 use super::Network;
@@ -179,15 +180,45 @@ impl Network {
         account: &AccountPubkey,
     ) -> Result<Vec<SnodeInfo>, NetError> {
         let key = *account;
-        let cached = self.inner.store.run(move |s| s.swarm(&key)).await?;
+        self.check_swarms_current().await;
+        let mut known = self.with_state(|s| s.swarms.get(&key).cloned());
+        if known.is_none() {
+            // First use of this account since start: the SQLite cache, kept in memory from now.
+            if let Some(cached) = self.inner.store.run(move |s| s.swarm(&key)).await? {
+                let swarm = KnownSwarm {
+                    nodes: cached.nodes.iter().map(SnodeInfo::from_record).collect(),
+                    fetched_at_ms: cached.fetched_at_ms,
+                };
+                // A swarm saved meanwhile (by a concurrent lookup) is newer: keep it.
+                known = Some(self.with_state(|s| s.swarms.entry(key).or_insert(swarm).clone()));
+            }
+        }
         let max_age = i64::try_from(self.inner.config.pool_refresh.as_millis()).unwrap_or(i64::MAX);
         let now = self.inner.clock.now_ms();
-        if let Some(swarm) = cached {
+        if let Some(swarm) = known {
             if !swarm.nodes.is_empty() && now.saturating_sub(swarm.fetched_at_ms) < max_age {
-                return Ok(swarm.nodes.iter().map(SnodeInfo::from_record).collect());
+                return Ok(swarm.nodes);
             }
         }
         self.fetch_swarm(account).await
+    }
+
+    /// Drops the swarms held in memory when another connection wrote the database since the
+    /// last check (they may have changed there); they are read again from SQLite. The check is
+    /// a few microseconds, done in place when the store is free.
+    async fn check_swarms_current(&self) {
+        let store = &self.inner.store;
+        let version = match store.try_run_now(|s| s.data_version()) {
+            Some(version) => version,
+            None => store.run(|s| s.data_version()).await,
+        };
+        let version = version.ok();
+        self.with_state(|s| {
+            if version.is_none() || s.swarms_data_version != version {
+                s.swarms.clear();
+                s.swarms_data_version = version;
+            }
+        });
     }
 
     /// `get_swarm` through a path to a random pool node (two nodes at most).
@@ -244,7 +275,12 @@ impl Network {
             .store
             .run(move |s| s.save_swarm(&key, swarm_id, &records, now))
             .await?;
+        let known = KnownSwarm {
+            nodes: nodes.clone(),
+            fetched_at_ms: now,
+        };
         self.with_state(|s| {
+            s.swarms.insert(key, known);
             // A sticky poll node outside the new swarm is dropped.
             if let Some(node) = s.poll_nodes.get(account) {
                 if !nodes.iter().any(|n| n.ed25519 == node.ed25519) {
@@ -262,6 +298,9 @@ impl Network {
         self.with_state(|s| {
             if s.poll_nodes.get(&key).is_some_and(|n| n.ed25519 == ed) {
                 s.poll_nodes.remove(&key);
+            }
+            if let Some(swarm) = s.swarms.get_mut(&key) {
+                swarm.nodes.retain(|n| n.ed25519 != ed);
             }
         });
         if let Err(e) = self

@@ -24,6 +24,15 @@ pub(crate) struct Path {
     pub state: PathState,
 }
 
+/// A swarm held in memory.
+#[derive(Debug, Clone)]
+pub(crate) struct KnownSwarm {
+    /// Its nodes; may be empty (every node failed, or nothing was cached).
+    pub nodes: Vec<SnodeInfo>,
+    /// When it was fetched (ms, local clock).
+    pub fetched_at_ms: i64,
+}
+
 /// Everything behind the network handle's mutex. Never held across an `.await`.
 #[derive(Debug, Default)]
 pub(crate) struct State {
@@ -45,6 +54,11 @@ pub(crate) struct State {
     pub poll_nodes: HashMap<AccountPubkey, SnodeInfo>,
     /// The swarm of the account last polled (status only).
     pub own_swarm: Vec<SnodeInfo>,
+    /// Swarms in memory (SQLite is written through when they change, and read once per
+    /// account), so a store does not read the database to find its destination.
+    pub swarms: HashMap<AccountPubkey, KnownSwarm>,
+    /// The database's `data_version` when `swarms` was last checked against it.
+    pub swarms_data_version: Option<i64>,
     /// When a failed path was last retried in the background.
     pub last_background_build: Option<std::time::Instant>,
 }

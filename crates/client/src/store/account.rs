@@ -121,7 +121,8 @@ impl Store {
     pub fn account(&self) -> Result<Option<AccountRow>, StoreError> {
         Ok(self
             .conn
-            .query_row(SELECT_ACCOUNT, [], account_from_row)
+            .prepare_cached(SELECT_ACCOUNT)?
+            .query_row([], account_from_row)
             .optional()?)
     }
 
@@ -144,10 +145,10 @@ impl Store {
             }
             None => None,
         };
-        let changed = self.conn.execute(
-            "UPDATE account SET display_name = ?1 WHERE id = 1",
-            params![name],
-        )?;
+        let changed = self
+            .conn
+            .prepare_cached("UPDATE account SET display_name = ?1 WHERE id = 1")?
+            .execute(params![name])?;
         if changed == 0 {
             return Err(StoreError::NoAccount);
         }

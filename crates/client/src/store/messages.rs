@@ -483,10 +483,10 @@ impl Store {
 
     /// The newest message id (0 when there are none).
     pub fn max_message_id(&self) -> Result<MessageId, StoreError> {
-        Ok(MessageId(self.conn.query_row(
-            "SELECT coalesce(max(id), 0) FROM messages",
-            [],
-            |row| row.get(0),
-        )?))
+        Ok(MessageId(
+            self.conn
+                .prepare_cached("SELECT coalesce(max(id), 0) FROM messages")?
+                .query_row([], |row| row.get(0))?,
+        ))
     }
 }

@@ -149,10 +149,11 @@ impl Store {
 
     /// Drops a node from the pool (it failed too often). Returns whether it was there.
     pub fn remove_snode(&mut self, ed25519: &[u8; 32]) -> Result<bool, StoreError> {
-        Ok(self.conn.execute(
-            "DELETE FROM snode_pool WHERE ed25519 = ?1",
-            [hex::encode(ed25519)],
-        )? == 1)
+        Ok(self
+            .conn
+            .prepare_cached("DELETE FROM snode_pool WHERE ed25519 = ?1")?
+            .execute([hex::encode(ed25519)])?
+            == 1)
     }
 
     /// Replaces the cached swarm of `pubkey`.
@@ -166,11 +167,10 @@ impl Store {
         let key = pubkey.to_hex();
         let tx = self.conn.transaction()?;
         // Deleting the parent row cascades to its nodes.
-        tx.execute("DELETE FROM swarms WHERE pubkey = ?1", [&key])?;
-        tx.execute(
-            "INSERT INTO swarms (pubkey, swarm_id, fetched_at) VALUES (?1, ?2, ?3)",
-            params![key, swarm_id_to_sql(swarm_id), now_ms],
-        )?;
+        tx.prepare_cached("DELETE FROM swarms WHERE pubkey = ?1")?
+            .execute([&key])?;
+        tx.prepare_cached("INSERT INTO swarms (pubkey, swarm_id, fetched_at) VALUES (?1, ?2, ?3)")?
+            .execute(params![key, swarm_id_to_sql(swarm_id), now_ms])?;
         for (position, node) in nodes.iter().enumerate() {
             insert_swarm_node(&tx, &key, node, position)?;
         }
@@ -210,9 +210,10 @@ impl Store {
         pubkey: &AccountPubkey,
         ed25519: &[u8; 32],
     ) -> Result<bool, StoreError> {
-        Ok(self.conn.execute(
-            "DELETE FROM swarm_nodes WHERE pubkey = ?1 AND ed25519 = ?2",
-            params![pubkey.to_hex(), hex::encode(ed25519)],
-        )? == 1)
+        Ok(self
+            .conn
+            .prepare_cached("DELETE FROM swarm_nodes WHERE pubkey = ?1 AND ed25519 = ?2")?
+            .execute(params![pubkey.to_hex(), hex::encode(ed25519)])?
+            == 1)
     }
 }

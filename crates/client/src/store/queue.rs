@@ -137,7 +137,7 @@ impl Store {
         )?
         .execute(params![conversation_id, sent_at_ms])?;
         let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1");
-        let message = tx.query_row(&sql, [id], message_from_row)?;
+        let message = tx.prepare_cached(&sql)?.query_row([id], message_from_row)?;
         tx.commit()?;
         Ok(message)
     }
@@ -149,6 +149,20 @@ impl Store {
         now_ms: i64,
         limit: u32,
         policy: &RetryPolicy,
+    ) -> Result<Vec<QueuedSend>, StoreError> {
+        self.claim_and_prepare_sends(now_ms, limit, policy, |_| None)
+    }
+
+    /// [`Store::claim_due_sends`] that also saves the encrypted data of entries that have none
+    /// yet, in the same transaction: `prepare` encrypts an entry (`None` when it cannot; the
+    /// entry is then claimed without data). One commit per batch instead of one per entry, and
+    /// the data is on disk before the first attempt starts.
+    pub fn claim_and_prepare_sends(
+        &mut self,
+        now_ms: i64,
+        limit: u32,
+        policy: &RetryPolicy,
+        mut prepare: impl FnMut(&QueuedSend) -> Option<String>,
     ) -> Result<Vec<QueuedSend>, StoreError> {
         let tx = self.conn.transaction()?;
         let mut due = {
@@ -182,6 +196,13 @@ impl Store {
             )?
             .execute(params![entry.message_id, entry.attempt, lease_until])?;
             set_status(&tx, entry.message_id, "sending")?;
+            if entry.payload.is_none() {
+                if let Some(payload) = prepare(entry) {
+                    tx.prepare_cached("UPDATE send_queue SET payload = ?2 WHERE message_id = ?1")?
+                        .execute(params![entry.message_id, payload])?;
+                    entry.payload = Some(payload);
+                }
+            }
         }
         tx.commit()?;
         Ok(due)
@@ -291,11 +312,12 @@ impl Store {
 
     /// When the next entry is due (for the sender's timer); `None` when nothing waits.
     pub fn next_send_due_at(&self) -> Result<Option<i64>, StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT min(next_attempt_at) FROM send_queue WHERE next_attempt_at IS NOT NULL",
-            [],
-            |row| row.get(0),
-        )?)
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT min(next_attempt_at) FROM send_queue WHERE next_attempt_at IS NOT NULL",
+            )?
+            .query_row([], |row| row.get(0))?)
     }
 
     /// The queue state of one message, if it is in the queue.
