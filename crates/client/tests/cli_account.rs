@@ -76,9 +76,15 @@ fn account_new_show_and_restore_agree() {
     assert!(!String::from_utf8_lossy(&shown.stdout).contains("Recovery phrase"));
 
     // The phrase only on request; the display name once set.
-    let named = cli(&["--data-dir", &second, "account", "name", "  Alice  "], None);
+    let named = cli(
+        &["--data-dir", &second, "account", "name", "  Alice  "],
+        None,
+    );
     assert!(named.status.success(), "{}", stderr(&named));
-    let shown = cli(&["--data-dir", &second, "account", "show", "--phrase"], None);
+    let shown = cli(
+        &["--data-dir", &second, "account", "show", "--phrase"],
+        None,
+    );
     assert_eq!(field(&shown, "Recovery phrase"), phrase);
     assert_eq!(field(&shown, "Display name"), "Alice");
     let too_long = "x".repeat(200);
