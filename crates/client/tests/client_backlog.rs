@@ -96,7 +96,7 @@ async fn fill_swarm(net: &Net, sender: &Keypair, recipient: SessionId, count: us
     }
 }
 
-async fn backlog(count: usize) -> f64 {
+async fn backlog(count: usize) {
     let net = start_net().await;
     let (_b_dir, bob) = new_account();
     let bob_id = bob.session_id();
@@ -115,9 +115,6 @@ async fn backlog(count: usize) -> f64 {
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let elapsed = started.elapsed();
-    let rate = count as f64 / elapsed.as_secs_f64();
-    eprintln!("{count} waiting messages stored in {elapsed:?}: {rate:.0} messages/s");
 
     let requests = bob.message_requests().await.unwrap();
     assert_eq!(requests.len(), 1);
@@ -132,7 +129,6 @@ async fn backlog(count: usize) -> f64 {
     assert_eq!(stats.garbage + stats.undecryptable + stats.dropped, 0);
     bob.shutdown().await;
     net.stop().await;
-    rate
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -140,9 +136,5 @@ async fn a_backlog_of_two_thousand_arrives_complete_and_in_order() {
     backlog(2_000).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "benchmark: run in release"]
-async fn ten_thousand_waiting_messages_at_five_thousand_per_second() {
-    let rate = backlog(10_000).await;
-    assert!(rate >= 5_000.0, "only {rate:.0} messages/s");
-}
+// The speed figure (10,000 messages at >= 5,000/s) is measured by
+// `cargo bench -p session-client --bench e2e_backlog`, not by a timed test.
