@@ -21,6 +21,11 @@ use session_node::node::{self, NodeConfig};
 use session_node::seed::{self, SeedConfig};
 use session_node::shutdown::{self, ShutdownTrigger};
 
+/// mimalloc: measured 5–10% less CPU per store and per retrieve than the system allocator in
+/// `cargo bench -p session-node --bench node` (which uses it too).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "session-node", version, about)]
 struct Cli {

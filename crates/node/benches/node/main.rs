@@ -2,7 +2,9 @@
 //!
 //! * a. signed stores (namespace 2, so the signature is verified) at one node replicating to a
 //!   swarm of 5, with 64 concurrent keep-alive connections: stores/s;
-//! * b. signed retrieves at one node, 64 connections: retrieves/s;
+//! * b. signed retrieves at one node, 64 connections: retrieves/s, twice: polling clients that
+//!   send their cursor (`last_hash`) and get 0–few new messages (the common case), and
+//!   retrieves of a whole mailbox (~60 messages per answer, the heavy case);
 //! * c. onion overhead: a request through one onion hop (and through a relay plus the
 //!   destination) against a raw layer peel plus one loopback HTTPS round trip to `info`;
 //! * d. a store through a full 3-hop onion path (guard, 2 relays, destination in the account's
@@ -23,11 +25,16 @@
 mod support;
 
 mod onion;
+mod polling;
 mod throughput;
 
 use std::time::{Duration, Instant};
 
 use support::{client, TestNet};
+
+/// The daemon's allocator, so the figures reflect it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// What to run and how much.
 struct Settings {

@@ -14,7 +14,7 @@ use crate::{failure_text, median, quantile, verdict, Row, Settings};
 pub(crate) const CONNECTIONS: usize = 64;
 
 /// Result of one throughput round.
-struct Round {
+pub(crate) struct Round {
     per_sec: f64,
     /// Process CPU time (all threads: nodes, seed and client) per request, in µs.
     cpu_us: f64,
@@ -41,7 +41,7 @@ fn cpu_seconds() -> f64 {
 }
 
 /// POSTs every body with [`CONNECTIONS`] requests in flight; requests/s over the whole round.
-async fn throughput(http: &reqwest::Client, url: &str, bodies: Vec<Vec<u8>>) -> Round {
+pub(crate) async fn throughput(http: &reqwest::Client, url: &str, bodies: Vec<Vec<u8>>) -> Round {
     let bodies = Arc::new(bodies);
     let count = bodies.len();
     let cpu_before = cpu_seconds();
@@ -99,13 +99,21 @@ async fn throughput_row(
     url: &str,
     mut make: impl FnMut() -> Vec<Vec<u8>>,
 ) -> Row {
+    let mut done = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        done.push(throughput(http, url, make()).await);
+    }
+    summary_row(name, unit, target, done)
+}
+
+/// Summarises throughput rounds as a table row (median rate and CPU, latency quantiles).
+pub(crate) fn summary_row(name: &str, unit: &str, target: f64, rounds: Vec<Round>) -> Row {
     let mut rates = Vec::new();
     let mut cpu = Vec::new();
     let mut latencies = Vec::new();
     let mut errors = Vec::new();
     let mut member_failures = 0;
-    for _ in 0..rounds {
-        let round = throughput(http, url, make()).await;
+    for round in rounds {
         rates.push(round.per_sec);
         cpu.push(round.cpu_us);
         latencies.extend(round.latencies_ms);
@@ -196,10 +204,23 @@ pub(crate) async fn stores_and_retrieves(
         return;
     }
 
-    // b. Signed retrieves of the same accounts (each now holds a few dozen messages).
+    // b. Polling clients: each keeps its cursor (`last_hash`) and gets 0–few new messages.
+    let polls = crate::polling::Polling::start(http, &url, &accounts).await;
+    rows.push(polls.run(settings, http, &url).await);
+
+    // b (heavy case). Signed retrieves without `last_hash` of the same accounts: every answer
+    // holds the whole mailbox (a few dozen messages), as for a client's first poll.
+    let sequential = if settings.runs('a') {
+        settings.latency_requests
+    } else {
+        0
+    };
+    // Stores of part a, the sequential stores and the polling rounds' 0–2 (mean 1) per account.
+    let mailbox =
+        (per_round * settings.rounds + sequential).div_ceil(accounts.len()) + settings.rounds;
     let mut counter = 0usize;
     let row = throughput_row(
-        "b. signed retrieve (ns 2), 1 node, 64 conns",
+        &format!("b. signed retrieve, full mailbox (~{mailbox} msgs/answer), 1 node, 64 conns"),
         "retrieves",
         10_000.0,
         settings.rounds,

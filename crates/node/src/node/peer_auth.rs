@@ -24,6 +24,7 @@ pub use super::peer::{SENDER_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use super::NodeContext;
 use crate::identity::NodeIdentity;
 use crate::time::now_ms;
+use session_protocol::rpc::verify::{NoKeyCache, SignerKeys};
 
 /// How far the signing time may be from the receiver's clock.
 pub const MAX_CLOCK_SKEW_MS: i64 = 60_000;
@@ -154,16 +155,28 @@ impl PeerSignature {
         body: &[u8],
         now_ms: i64,
     ) -> Result<(), PeerAuthError> {
+        self.verify_with(&NoKeyCache, domain, recipient, body, now_ms)
+    }
+
+    /// [`PeerSignature::verify`] with the sender's checked key from `keys` (a node keeps its
+    /// peers' keys decompressed instead of doing that again for every batch).
+    pub fn verify_with(
+        &self,
+        keys: &dyn SignerKeys,
+        domain: &[u8],
+        recipient: &[u8; 32],
+        body: &[u8],
+        now_ms: i64,
+    ) -> Result<(), PeerAuthError> {
         let skew_ms = self.timestamp_ms.saturating_sub(now_ms);
         if skew_ms.saturating_abs() > MAX_CLOCK_SKEW_MS {
             return Err(PeerAuthError::Stale { skew_ms });
         }
-        session_protocol::identity::verify_ed25519(
-            &self.sender,
-            &signed_bytes(domain, recipient, self.timestamp_ms, body),
-            &self.signature,
-        )
-        .map_err(|_| PeerAuthError::BadSignature)
+        let msg = signed_bytes(domain, recipient, self.timestamp_ms, body);
+        match keys.signer_key(&self.sender) {
+            Some(key) if key.verifies(&msg, &self.signature) => Ok(()),
+            _ => Err(PeerAuthError::BadSignature),
+        }
     }
 }
 
@@ -171,6 +184,7 @@ impl PeerSignature {
 /// a sender that is a node of `view` (returned).
 pub fn authenticate<'v>(
     view: &'v NetworkView,
+    keys: &dyn SignerKeys,
     me: &[u8; 32],
     headers: &HeaderMap,
     domain: &[u8],
@@ -178,7 +192,7 @@ pub fn authenticate<'v>(
     now_ms: i64,
 ) -> Result<&'v ServiceNode, PeerAuthError> {
     let sig = PeerSignature::from_headers(headers)?;
-    sig.verify(domain, me, body, now_ms)?;
+    sig.verify_with(keys, domain, me, body, now_ms)?;
     view.node(&sig.sender).ok_or(PeerAuthError::UnknownNode)
 }
 
@@ -192,7 +206,8 @@ pub fn authenticate_peer(
 ) -> Result<ServiceNode, PeerAuthError> {
     let view = ctx.network.view();
     let me = ctx.identity.ed25519_public();
-    match authenticate(&view, &me, headers, domain, body, now_ms()) {
+    let keys = &ctx.rpc.signer_keys;
+    match authenticate(&view, keys, &me, headers, domain, body, now_ms()) {
         Ok(node) => Ok(node.clone()),
         Err(e) => {
             if e == PeerAuthError::UnknownNode {
@@ -307,7 +322,7 @@ mod tests {
         let h = headers_of(&sig);
         let mut view = NetworkView::default();
         assert_eq!(
-            authenticate(&view, &ME, &h, D, b"x", 1000).unwrap_err(),
+            authenticate(&view, &NoKeyCache, &ME, &h, D, b"x", 1000).unwrap_err(),
             PeerAuthError::UnknownNode
         );
         view.nodes.push(ServiceNode {
@@ -321,13 +336,13 @@ mod tests {
             version: [2, 8, 0],
         });
         assert_eq!(
-            authenticate(&view, &ME, &h, D, b"x", 1000)
+            authenticate(&view, &NoKeyCache, &ME, &h, D, b"x", 1000)
                 .unwrap()
                 .swarm_id,
             3
         );
         assert_eq!(
-            authenticate(&view, &[2; 32], &h, D, b"x", 1000).unwrap_err(),
+            authenticate(&view, &NoKeyCache, &[2; 32], &h, D, b"x", 1000).unwrap_err(),
             PeerAuthError::BadSignature
         );
     }

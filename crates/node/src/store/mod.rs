@@ -293,7 +293,7 @@ impl Store {
     pub async fn retrieve(&self, query: RetrieveQuery) -> Result<Retrieved, StoreError> {
         self.inner
             .readers
-            .read(move |c| ops::retrieve(c, &query))
+            .read_inline(move |c| ops::retrieve(c, &query))
             .await
     }
 

@@ -31,6 +31,28 @@ impl ReaderPool {
         }
     }
 
+    /// Runs a short read on the calling thread when an idle connection is free (no hop to the
+    /// blocking pool and back: for small indexed reads that hop costs more than the read), else
+    /// as [`ReaderPool::read`]. WAL readers never wait for the writer, and the database is
+    /// memory-mapped, so such a read does not stall the async worker.
+    pub(super) async fn read_inline<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        if let Ok(_permit) = self.permits.try_acquire() {
+            let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+            if let Some(conn) = idle {
+                let result = f(&conn);
+                if let Ok(mut idle) = self.idle.lock() {
+                    idle.push(conn);
+                }
+                return result;
+            }
+        }
+        self.read(f).await
+    }
+
     /// Runs `f` with a read connection on the blocking pool.
     pub(super) async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
     where

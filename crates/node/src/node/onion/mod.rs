@@ -26,6 +26,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
 use session_protocol::onion::{
     encode_snode_reply, open_layer, CombinedPayload, LayerAction, LayerHeader, OnionError,
     OpenedLayer, SnodeFlags, SnodeReplyBody, X25519Keypair, INVALID_CIPHERTEXT_TEXT,
@@ -173,6 +174,9 @@ pub async fn handle(ctx: &Arc<NodeContext>, body: Bytes) -> OnionReply {
             let body = match response.body {
                 RpcBody::Json(value) => SnodeReplyBody::Json(value),
                 RpcBody::Text(text) => SnodeReplyBody::Text(text),
+                RpcBody::Raw(json) => {
+                    return encrypted_raw(&reply_key, response.status, &json, &flags);
+                }
             };
             encrypted(&reply_key, response.status, &body, &flags)
         }
@@ -203,6 +207,55 @@ async fn open(ctx: &Arc<NodeContext>, body: Bytes) -> Result<OpenedLayer, OnionE
             // Only reached if the blocking task panicked or was cancelled at shutdown.
             enc_type: session_protocol::onion::EncType::AesGcm,
         }))
+}
+
+/// [`encrypted`] for a body already serialised as JSON: the same `{"status", "body"}`
+/// plaintext (body embedded with `"json": true`, else as a JSON string, like
+/// `encode_snode_reply`), written without parsing the body into a tree again.
+fn encrypted_raw(
+    key: &session_protocol::onion::HopKey,
+    status: StatusCode,
+    json: &[u8],
+    flags: &SnodeFlags,
+) -> OnionReply {
+    let mut plaintext = Vec::with_capacity(json.len() + json.len() / 8 + 32);
+    plaintext.extend_from_slice(format!("{{\"status\":{},\"body\":", status.as_u16()).as_bytes());
+    if flags.embed_json() {
+        plaintext.extend_from_slice(json);
+    } else {
+        let text = String::from_utf8_lossy(json);
+        if serde_json::to_writer(&mut plaintext, text.as_ref()).is_err() {
+            plaintext.extend_from_slice(b"null");
+        }
+    }
+    plaintext.push(b'}');
+    let sealed = key.encrypt(&plaintext, &mut rand::rngs::OsRng).map(|c| {
+        if flags.base64() {
+            base64::engine::general_purpose::STANDARD
+                .encode(c)
+                .into_bytes()
+        } else {
+            c
+        }
+    });
+    match sealed {
+        Ok(bytes) => OnionReply {
+            status: StatusCode::OK,
+            content_type: Some(HeaderValue::from_static(if flags.base64() {
+                "text/plain; charset=utf-8"
+            } else {
+                "application/octet-stream"
+            })),
+            body: Bytes::from(bytes),
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot encrypt an onion reply");
+            OnionReply::text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the onion reply could not be encrypted",
+            )
+        }
+    }
 }
 
 /// A 200 whose body is `{"status", "body"}` encrypted with the layer key (upstream's

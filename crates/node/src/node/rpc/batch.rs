@@ -6,25 +6,32 @@
 //! body is its JSON, or its error text as a JSON string. Each sub-request gets the same checks
 //! as a request of its own (swarm, signature), and recursive ones go to the whole swarm.
 
-use serde_json::{json, Value};
 use session_protocol::rpc::Request;
 
-use super::{join_all, run_single, RpcBody, RpcResponse};
+use super::{join_all, run_single, RpcResponse};
 use crate::node::NodeContext;
 
-fn sub_result(r: RpcResponse) -> Value {
-    let body = match r.body {
-        RpcBody::Json(v) => v,
-        RpcBody::Text(t) => Value::String(t),
-    };
-    json!({"code": r.status.as_u16(), "body": body})
+/// `{"results": [{"code", "body"}…]}` written as bytes: sub-answers that are already
+/// serialised (retrieves) are copied in, not parsed into a tree and written again.
+fn results_json(results: &[RpcResponse]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + results.len() * 256);
+    out.extend_from_slice(b"{\"results\":[");
+    for (i, r) in results.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(format!("{{\"code\":{},\"body\":", r.status.as_u16()).as_bytes());
+        r.body.write_json(&mut out);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}");
+    out
 }
 
 /// Answers `batch`.
 pub(super) async fn batch(ctx: &NodeContext, subs: Vec<Request>) -> RpcResponse {
     let runs: Vec<_> = subs.into_iter().map(|s| run_single(ctx, s)).collect();
-    let results: Vec<Value> = join_all(runs).await.into_iter().map(sub_result).collect();
-    RpcResponse::ok(json!({ "results": results }))
+    RpcResponse::ok_raw(results_json(&join_all(runs).await))
 }
 
 /// Answers `sequence`.
@@ -33,10 +40,10 @@ pub(super) async fn sequence(ctx: &NodeContext, subs: Vec<Request>) -> RpcRespon
     for sub in subs {
         let r = Box::pin(run_single(ctx, sub)).await;
         let ok = r.status.is_success();
-        results.push(sub_result(r));
+        results.push(r);
         if !ok {
             break;
         }
     }
-    RpcResponse::ok(json!({ "results": results }))
+    RpcResponse::ok_raw(results_json(&results))
 }

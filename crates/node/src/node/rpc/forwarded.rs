@@ -13,7 +13,7 @@ use session_protocol::rpc::request::StoreParams;
 use session_protocol::rpc::Request;
 
 use super::recursive::execute_local;
-use super::{admit, store, RpcBody, RpcResponse};
+use super::{admit, store, RpcResponse};
 use crate::node::NodeContext;
 
 /// Text for a forwarded request that is not swarm-wide (upstream's wording).
@@ -28,11 +28,7 @@ fn answer(code: u16, body: Value) -> Value {
 }
 
 fn refusal(r: RpcResponse) -> Value {
-    let body = match r.body {
-        RpcBody::Json(v) => v,
-        RpcBody::Text(t) => Value::String(t),
-    };
-    answer(r.status.as_u16(), body)
+    answer(r.status.as_u16(), r.body.into_value())
 }
 
 enum Item {

@@ -58,6 +58,38 @@ pub enum RpcBody {
     Json(Value),
     /// `text/plain` (error reasons).
     Text(String),
+    /// `application/json` already serialised (hot answers such as `retrieve`, written straight
+    /// from typed structs without a `Value` tree).
+    Raw(Vec<u8>),
+}
+
+impl RpcBody {
+    /// The body as a JSON value (a text body becomes a JSON string). Parses a [`RpcBody::Raw`]
+    /// body: for the rare callers that need a tree.
+    pub fn into_value(self) -> Value {
+        match self {
+            RpcBody::Json(v) => v,
+            RpcBody::Text(t) => Value::String(t),
+            RpcBody::Raw(bytes) => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
+    /// Appends the body as JSON text to `out` (a text body as a JSON string), without parsing a
+    /// [`RpcBody::Raw`] body again.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let written = match self {
+            RpcBody::Json(v) => serde_json::to_writer(&mut *out, v),
+            RpcBody::Text(t) => serde_json::to_writer(&mut *out, t),
+            RpcBody::Raw(bytes) => {
+                out.extend_from_slice(bytes);
+                Ok(())
+            }
+        };
+        if written.is_err() {
+            // Writing to a Vec only fails for non-string map keys, which no body has.
+            out.extend_from_slice(b"null");
+        }
+    }
 }
 
 impl RpcResponse {
@@ -66,6 +98,14 @@ impl RpcResponse {
         RpcResponse {
             status: StatusCode::OK,
             body: RpcBody::Json(body),
+        }
+    }
+
+    /// 200 with a body already serialised as JSON.
+    pub fn ok_raw(json: Vec<u8>) -> RpcResponse {
+        RpcResponse {
+            status: StatusCode::OK,
+            body: RpcBody::Raw(json),
         }
     }
 
@@ -86,6 +126,12 @@ impl IntoResponse for RpcResponse {
                 self.status,
                 [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
                 t,
+            )
+                .into_response(),
+            RpcBody::Raw(bytes) => (
+                self.status,
+                [(header::CONTENT_TYPE, "application/json")],
+                bytes,
             )
                 .into_response(),
         }
@@ -248,8 +294,10 @@ pub(crate) async fn run_single(ctx: &NodeContext, request: Request) -> RpcRespon
 /// revoked.
 ///
 /// A forwarded `store` is not signature-checked again: the entry node verified it and the
-/// forward itself is authenticated ([`crate::node::peer`]); its TTL and clock rules still
-/// apply.
+/// forward itself is authenticated ([`crate::node::peer`]: signed by a node this node knows as
+/// a member of its own swarm); its TTL and clock rules still apply. (Upstream SSS likewise
+/// relays recursive requests to the other members over its authenticated node-to-node OxenMQ
+/// channel, `sn.storage_cc`.)
 pub(crate) fn admit(
     ctx: &NodeContext,
     request: &Request,

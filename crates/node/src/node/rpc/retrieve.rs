@@ -66,5 +66,15 @@ pub(super) async fn retrieve(ctx: &NodeContext, p: RetrieveParams, now_ms: i64) 
         t: Some(to_u64(now_ms)),
         hf: Some(hardfork()),
     };
-    RpcResponse::ok(serde_json::to_value(response).unwrap_or(serde_json::Value::Null))
+    // Straight to bytes: no `Value` tree for what can be dozens of messages.
+    match serde_json::to_vec(&response) {
+        Ok(json) => RpcResponse::ok_raw(json),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialise a retrieve answer");
+            RpcResponse::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Server Error. Could not retrieve messages",
+            )
+        }
+    }
 }
