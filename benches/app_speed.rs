@@ -11,6 +11,7 @@ use iced_test::Simulator;
 use session::app::{Message, Session};
 use session::cli::AppConfig;
 use session::link;
+use session::screen::main::conversation::Message as ConversationMessage;
 use session::screen::main::Message as MainMessage;
 use session_client::store::NewIncoming;
 use session_client::{Account, Client, ClientConfig, DataDir};
@@ -115,7 +116,9 @@ fn main() {
         assert_eq!(app.main.open.as_ref().unwrap().messages.len(), 50);
     }
     opens.sort();
-    // Scrolling back: one older page.
+    // Scrolling back: one older page (the query alone), then page after page through the app
+    // (query, prepend, and a full frame: view and a cold layout, which is the worst case: the
+    // running app keeps shaped text between frames).
     let t = Instant::now();
     let cursor = app.main.open.as_ref().unwrap().older.unwrap();
     let page = rt
@@ -123,6 +126,33 @@ fn main() {
         .unwrap();
     let older = t.elapsed();
     assert_eq!(page.messages.len(), 50);
+    let mut scroll: Vec<(usize, Duration, Duration)> = Vec::new();
+    let mut worst_page = Duration::ZERO;
+    while let Some(cursor) = app.main.open.as_ref().unwrap().older {
+        let t = Instant::now();
+        let page = rt
+            .block_on(client.messages_page(id, Some(cursor), 50))
+            .map_err(|e| e.to_string());
+        drive(
+            &mut app,
+            &rt,
+            Message::Main(MainMessage::Conversation(ConversationMessage::OlderPage(
+                page,
+            ))),
+        );
+        let loaded = t.elapsed();
+        let t = Instant::now();
+        frame(&app);
+        let framed = t.elapsed();
+        worst_page = worst_page.max(loaded);
+        let count = app.main.open.as_ref().unwrap().messages.len();
+        if [500, 1000, 2000, 5000, MESSAGES].contains(&count) {
+            scroll.push((count, loaded, framed));
+        }
+    }
+    let t = Instant::now();
+    let _ = app.view();
+    let view_only = t.elapsed();
 
     println!("app_speed: {MESSAGES} messages in the database");
     println!(
@@ -136,6 +166,21 @@ fn main() {
         opens[8].as_secs_f64() * 1e3
     );
     println!("load one older page: {:.1} ms", older.as_secs_f64() * 1e3);
+    println!(
+        "worst older page through the app (query + prepend): {:.1} ms",
+        worst_page.as_secs_f64() * 1e3
+    );
+    for (count, loaded, framed) in &scroll {
+        println!(
+            "{count} messages loaded: page {:.1} ms, frame (view + cold layout) {:.1} ms",
+            loaded.as_secs_f64() * 1e3,
+            framed.as_secs_f64() * 1e3
+        );
+    }
+    println!(
+        "view() alone with all loaded: {:.1} ms",
+        view_only.as_secs_f64() * 1e3
+    );
     println!("resident memory after opening: {:.0} MB", rss_mb());
     rt.block_on(client.shutdown());
 }
