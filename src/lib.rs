@@ -9,6 +9,7 @@
 pub mod app;
 pub mod backend;
 pub mod cli;
+pub mod describe;
 pub mod devnet;
 pub mod i18n;
 pub mod link;

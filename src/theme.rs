@@ -146,6 +146,21 @@ pub fn card(c: Colors) -> impl Fn(&Theme) -> container::Style {
     }
 }
 
+/// A warning banner: the panel colour with a rounded border in `accent` (e.g. the danger
+/// colour for a problem report).
+pub fn banner(c: Colors, accent: Color) -> impl Fn(&Theme) -> container::Style {
+    move |_| container::Style {
+        background: Some(Background::Color(c.raised)),
+        text_color: Some(c.text),
+        border: Border {
+            color: accent,
+            width: 1.0,
+            radius: 8.0.into(),
+        },
+        ..container::Style::default()
+    }
+}
+
 /// A message bubble.
 pub fn bubble(background: Color, text: Color) -> impl Fn(&Theme) -> container::Style {
     move |_| container::Style {

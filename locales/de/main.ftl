@@ -56,6 +56,25 @@ scan-qr-file = QR aus Datei scannen
 scan-qr-clipboard = QR aus Zwischenablage scannen
 start-conversation = Starten
 draft-preview = Entwurf: { $text }
+session-id-error-length = Eine Session-ID hat 66 Zeichen (05 gefolgt von 64 Hexadezimalziffern), diese hat { $found }.
+session-id-error-byte-length = Eine Session-ID ist 33 Bytes lang, diese hat { $found }.
+session-id-error-not-hex = Eine Session-ID enthält nur die Ziffern 0–9 und die Buchstaben a–f, aber Zeichen { $position } ist „{ $character }“.
+session-id-error-prefix = Eine Session-ID beginnt mit 05, diese beginnt mit { $prefix }. { $kind ->
+        [blinded] Das ist eine verschleierte Community-ID, keine Session-ID.
+        [group] Das ist eine Gruppen-ID, keine Session-ID.
+        [community-key] Das ist ein Schlüssel für Communities, keine Session-ID.
+        [version-key] Das ist ein Schlüssel zur Versionsprüfung, keine Session-ID.
+       *[other] Das ist keine Art von Session-Konto-ID.
+    }
+session-id-error-invalid = Das ist keine gültige Session-ID.
+qr-error-image = Das Bild konnte nicht gelesen werden. Verwende eine PNG-Datei.
+qr-error-not-found = Im Bild wurde kein QR-Code gefunden.
+qr-error-unreadable = Ein QR-Code wurde gefunden, konnte aber nicht gelesen werden. Versuche ein schärferes oder größeres Bild.
+qr-error-clipboard-empty = Die Zwischenablage enthält kein Bild. Kopiere zuerst ein Bild des QR-Codes.
+qr-error-save = Das Bild konnte nicht gespeichert werden: { $detail }
+qr-saved = Gespeichert unter { $path }
+problem-fetch = Neue Nachrichten können gerade nicht abgerufen werden ({ $detail }).
+problem-send = Eine Nachricht konnte nicht gesendet werden ({ $detail }).
 
 composer-placeholder = Nachricht
 loading-older = Nach oben scrollen für ältere Nachrichten

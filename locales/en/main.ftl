@@ -56,6 +56,25 @@ scan-qr-file = Scan QR from file
 scan-qr-clipboard = Scan QR from clipboard
 start-conversation = Start
 draft-preview = Draft: { $text }
+session-id-error-length = A Session ID has 66 characters (05 followed by 64 hex digits), but this one has { $found }.
+session-id-error-byte-length = A Session ID is 33 bytes long, but this one has { $found }.
+session-id-error-not-hex = A Session ID contains only the digits 0–9 and the letters a–f, but character { $position } is “{ $character }”.
+session-id-error-prefix = A Session ID starts with 05, but this one starts with { $prefix }. { $kind ->
+        [blinded] That is a blinded community ID, not a Session ID.
+        [group] That is a group ID, not a Session ID.
+        [community-key] That is a key used by communities, not a Session ID.
+        [version-key] That is a version-check key, not a Session ID.
+       *[other] That is not any kind of Session account ID.
+    }
+session-id-error-invalid = This is not a valid Session ID.
+qr-error-image = The image could not be read. Use a PNG file.
+qr-error-not-found = No QR code was found in the image.
+qr-error-unreadable = A QR code was found but could not be read. Try a sharper or larger image.
+qr-error-clipboard-empty = The clipboard holds no image. Copy a picture of the QR code first.
+qr-error-save = The image could not be saved: { $detail }
+qr-saved = Saved to { $path }
+problem-fetch = New messages cannot be fetched right now ({ $detail }).
+problem-send = A message could not be sent ({ $detail }).
 
 composer-placeholder = Message
 loading-older = Scroll up for older messages

@@ -56,6 +56,25 @@ scan-qr-file = Escanear QR de un archivo
 scan-qr-clipboard = Escanear QR del portapapeles
 start-conversation = Empezar
 draft-preview = Borrador: { $text }
+session-id-error-length = Un ID de Session tiene 66 caracteres (05 seguido de 64 dígitos hexadecimales), pero este tiene { $found }.
+session-id-error-byte-length = Un ID de Session ocupa 33 bytes, pero este tiene { $found }.
+session-id-error-not-hex = Un ID de Session solo contiene los dígitos 0–9 y las letras a–f, pero el carácter { $position } es «{ $character }».
+session-id-error-prefix = Un ID de Session empieza por 05, pero este empieza por { $prefix }. { $kind ->
+        [blinded] Es un ID de comunidad cegado, no un ID de Session.
+        [group] Es un ID de grupo, no un ID de Session.
+        [community-key] Es una clave que usan las comunidades, no un ID de Session.
+        [version-key] Es una clave de comprobación de versión, no un ID de Session.
+       *[other] No es ningún tipo de ID de cuenta de Session.
+    }
+session-id-error-invalid = No es un ID de Session válido.
+qr-error-image = No se pudo leer la imagen. Usa un archivo PNG.
+qr-error-not-found = No se encontró ningún código QR en la imagen.
+qr-error-unreadable = Se encontró un código QR, pero no se pudo leer. Prueba con una imagen más nítida o más grande.
+qr-error-clipboard-empty = El portapapeles no contiene ninguna imagen. Copia antes una imagen del código QR.
+qr-error-save = No se pudo guardar la imagen: { $detail }
+qr-saved = Guardado en { $path }
+problem-fetch = Ahora mismo no se pueden obtener mensajes nuevos ({ $detail }).
+problem-send = No se pudo enviar un mensaje ({ $detail }).
 
 composer-placeholder = Mensaje
 loading-older = Desplázate hacia arriba para ver mensajes anteriores

@@ -56,6 +56,25 @@ scan-qr-file = Scanner un QR depuis un fichier
 scan-qr-clipboard = Scanner un QR du presse-papiers
 start-conversation = Commencer
 draft-preview = Brouillon : { $text }
+session-id-error-length = Un identifiant Session compte 66 caractères (05 suivi de 64 chiffres hexadécimaux), celui-ci en a { $found }.
+session-id-error-byte-length = Un identifiant Session fait 33 octets, celui-ci en a { $found }.
+session-id-error-not-hex = Un identifiant Session ne contient que les chiffres 0 à 9 et les lettres a à f, mais le caractère { $position } est « { $character } ».
+session-id-error-prefix = Un identifiant Session commence par 05, celui-ci commence par { $prefix }. { $kind ->
+        [blinded] C’est un identifiant de communauté masqué, pas un identifiant Session.
+        [group] C’est un identifiant de groupe, pas un identifiant Session.
+        [community-key] C’est une clé utilisée par les communautés, pas un identifiant Session.
+        [version-key] C’est une clé de vérification de version, pas un identifiant Session.
+       *[other] Ce n’est aucun type d’identifiant de compte Session.
+    }
+session-id-error-invalid = Ce n’est pas un identifiant Session valide.
+qr-error-image = L’image n’a pas pu être lue. Utilisez un fichier PNG.
+qr-error-not-found = Aucun code QR n’a été trouvé dans l’image.
+qr-error-unreadable = Un code QR a été trouvé mais n’a pas pu être lu. Essayez une image plus nette ou plus grande.
+qr-error-clipboard-empty = Le presse-papiers ne contient pas d’image. Copiez d’abord une image du code QR.
+qr-error-save = L’image n’a pas pu être enregistrée : { $detail }
+qr-saved = Enregistré dans { $path }
+problem-fetch = Les nouveaux messages ne peuvent pas être récupérés pour le moment ({ $detail }).
+problem-send = Un message n’a pas pu être envoyé ({ $detail }).
 
 composer-placeholder = Message
 loading-older = Faites défiler vers le haut pour les messages plus anciens

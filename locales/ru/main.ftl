@@ -56,6 +56,25 @@ scan-qr-file = QR-код из файла
 scan-qr-clipboard = QR-код из буфера обмена
 start-conversation = Начать
 draft-preview = Черновик: { $text }
+session-id-error-length = Session ID состоит из 66 символов (05 и 64 шестнадцатеричные цифры), а здесь их { $found }.
+session-id-error-byte-length = Session ID занимает 33 байта, а здесь их { $found }.
+session-id-error-not-hex = Session ID содержит только цифры 0–9 и буквы a–f, но символ { $position } — «{ $character }».
+session-id-error-prefix = Session ID начинается с 05, а этот — с { $prefix }. { $kind ->
+        [blinded] Это скрытый ID сообщества, а не Session ID.
+        [group] Это ID группы, а не Session ID.
+        [community-key] Это ключ сообществ, а не Session ID.
+        [version-key] Это ключ проверки версии, а не Session ID.
+       *[other] Это не ID учётной записи Session.
+    }
+session-id-error-invalid = Это недействительный Session ID.
+qr-error-image = Не удалось прочитать изображение. Используйте файл PNG.
+qr-error-not-found = На изображении не найден QR-код.
+qr-error-unreadable = QR-код найден, но его не удалось прочитать. Попробуйте более чёткое или крупное изображение.
+qr-error-clipboard-empty = В буфере обмена нет изображения. Сначала скопируйте картинку с QR-кодом.
+qr-error-save = Не удалось сохранить изображение: { $detail }
+qr-saved = Сохранено в { $path }
+problem-fetch = Сейчас не удаётся получить новые сообщения ({ $detail }).
+problem-send = Не удалось отправить сообщение ({ $detail }).
 
 composer-placeholder = Сообщение
 loading-older = Прокрутите вверх, чтобы увидеть более ранние сообщения

@@ -56,6 +56,25 @@ scan-qr-file = 从文件扫描二维码
 scan-qr-clipboard = 从剪贴板扫描二维码
 start-conversation = 开始
 draft-preview = 草稿：{ $text }
+session-id-error-length = Session ID 有 66 个字符（05 加 64 个十六进制数字），而这里有 { $found } 个。
+session-id-error-byte-length = Session ID 长 33 字节，而这里有 { $found } 字节。
+session-id-error-not-hex = Session ID 只包含数字 0–9 和字母 a–f，但第 { $position } 个字符是“{ $character }”。
+session-id-error-prefix = Session ID 以 05 开头，而这个以 { $prefix } 开头。{ $kind ->
+        [blinded] 这是社区的盲化 ID，不是 Session ID。
+        [group] 这是群组 ID，不是 Session ID。
+        [community-key] 这是社区使用的密钥，不是 Session ID。
+        [version-key] 这是版本校验密钥，不是 Session ID。
+       *[other] 这不是任何类型的 Session 账户 ID。
+    }
+session-id-error-invalid = 这不是有效的 Session ID。
+qr-error-image = 无法读取图片。请使用 PNG 文件。
+qr-error-not-found = 图片中没有找到二维码。
+qr-error-unreadable = 找到了二维码，但无法读取。请换一张更清晰或更大的图片。
+qr-error-clipboard-empty = 剪贴板中没有图片。请先复制二维码图片。
+qr-error-save = 无法保存图片：{ $detail }
+qr-saved = 已保存到 { $path }
+problem-fetch = 暂时无法获取新消息（{ $detail }）。
+problem-send = 一条消息未能发送（{ $detail }）。
 
 composer-placeholder = 消息
 loading-older = 向上滚动查看更早的消息

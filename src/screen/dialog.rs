@@ -6,14 +6,47 @@ use std::path::PathBuf;
 use iced::widget::{column, container, image, row, text, text_input};
 use iced::{Alignment, Element, Length, Task};
 
+use session_client::protocol::identity::IdentityError;
+
 use crate::backend::{Client, ConversationId, SessionId};
-use crate::qr;
+use crate::describe::{qr_error, session_id_error};
+use crate::i18n::I18n;
+use crate::qr::{self, QrError};
 use crate::task_util::call;
 use crate::theme;
 use crate::widget::Ctx;
 
 /// Id of the Session ID input.
 pub const PEER_INPUT_ID: &str = "peer-id";
+
+/// What went wrong in a dialog; translated when drawn.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DialogError {
+    /// The typed or scanned text is not a Session ID.
+    #[error(transparent)]
+    SessionId(#[from] IdentityError),
+    /// A QR code could not be read or saved.
+    #[error(transparent)]
+    Qr(#[from] QrError),
+    /// The clipboard holds no image to scan.
+    #[error("the clipboard holds no image; copy a QR code picture first")]
+    NoClipboardImage,
+    /// Anything else (the client's or the system's text).
+    #[error("{0}")]
+    Other(String),
+}
+
+impl DialogError {
+    /// The error in the user's language.
+    pub fn describe(&self, i18n: &I18n) -> String {
+        match self {
+            DialogError::SessionId(e) => session_id_error(e, i18n),
+            DialogError::Qr(e) => qr_error(e, i18n),
+            DialogError::NoClipboardImage => i18n.tr("qr-error-clipboard-empty"),
+            DialogError::Other(text) => text.clone(),
+        }
+    }
+}
 
 /// An open dialog.
 #[derive(Debug)]
@@ -23,7 +56,7 @@ pub enum Dialog {
         /// The typed or scanned Session ID.
         input: String,
         /// What is wrong with it, or a scan failure.
-        error: Option<String>,
+        error: Option<DialogError>,
     },
     /// The own QR code.
     MyQr {
@@ -32,7 +65,7 @@ pub enum Dialog {
         /// The rendered code.
         handle: Option<image::Handle>,
         /// Where it was saved, or why not.
-        saved: Option<String>,
+        saved: Option<Result<PathBuf, DialogError>>,
     },
 }
 
@@ -47,8 +80,8 @@ pub enum Message {
     ScanFile,
     /// Scan a QR code from the clipboard's image.
     ScanClipboard,
-    /// A scan finished.
-    Scanned(Result<String, String>),
+    /// A scan finished (`None`: cancelled).
+    Scanned(Result<Option<String>, DialogError>),
     /// The conversation was created.
     Started(Result<ConversationId, String>),
     /// Save the own QR code as PNG.
@@ -56,7 +89,7 @@ pub enum Message {
     /// Copy the own Session ID.
     CopyId,
     /// Saving finished (`None`: cancelled).
-    Saved(Result<Option<PathBuf>, String>),
+    Saved(Result<Option<PathBuf>, DialogError>),
     /// Close the dialog.
     Close,
 }
@@ -71,8 +104,8 @@ pub enum Event {
 }
 
 /// Checks a typed Session ID; `Err` says what is wrong.
-pub fn parse_peer(input: &str) -> Result<SessionId, String> {
-    input.trim().parse::<SessionId>().map_err(|e| e.to_string())
+pub fn parse_peer(input: &str) -> Result<SessionId, IdentityError> {
+    input.trim().parse::<SessionId>()
 }
 
 impl Dialog {
@@ -106,7 +139,7 @@ impl Dialog {
             (_, Message::Close) => return (Task::none(), Some(Event::Close)),
             (Dialog::NewConversation { input, error }, Message::IdChanged(text)) => {
                 *error = (!text.trim().is_empty())
-                    .then(|| parse_peer(&text).err())
+                    .then(|| parse_peer(&text).err().map(DialogError::from))
                     .flatten();
                 *input = text;
             }
@@ -123,7 +156,7 @@ impl Dialog {
                         );
                     }
                     (Ok(_), None) => {}
-                    (Err(e), _) => *error = Some(e),
+                    (Err(e), _) => *error = Some(e.into()),
                 }
             }
             (Dialog::NewConversation { .. }, Message::ScanFile) => {
@@ -133,15 +166,16 @@ impl Dialog {
                 return (Task::perform(scan_clipboard(), Message::Scanned), None);
             }
             (Dialog::NewConversation { input, error }, Message::Scanned(result)) => match result {
-                Ok(text) => {
-                    *error = parse_peer(&text).err();
+                Ok(Some(text)) => {
+                    *error = parse_peer(&text).err().map(DialogError::from);
                     *input = text.trim().to_owned();
                 }
+                Ok(None) => {}
                 Err(e) => *error = Some(e),
             },
             (Dialog::NewConversation { error, .. }, Message::Started(result)) => match result {
                 Ok(id) => return (Task::none(), Some(Event::Open(id))),
-                Err(e) => *error = Some(e),
+                Err(e) => *error = Some(DialogError::Other(e)),
             },
             (Dialog::MyQr { session_id, .. }, Message::CopyId) => {
                 return (iced::clipboard::write(session_id.clone()), None);
@@ -151,9 +185,9 @@ impl Dialog {
                 return (Task::perform(save_qr(id), Message::Saved), None);
             }
             (Dialog::MyQr { saved, .. }, Message::Saved(result)) => match result {
-                Ok(Some(path)) => *saved = Some(path.display().to_string()),
+                Ok(Some(path)) => *saved = Some(Ok(path)),
                 Ok(None) => {}
-                Err(e) => *saved = Some(e),
+                Err(e) => *saved = Some(Err(e)),
             },
             _ => {}
         }
@@ -161,31 +195,45 @@ impl Dialog {
     }
 }
 
-async fn scan_file() -> Result<String, String> {
+/// A failed background job (the thread panicked or was cancelled).
+fn join_error(error: &tokio::task::JoinError) -> DialogError {
+    DialogError::Other(error.to_string())
+}
+
+async fn scan_file() -> Result<Option<String>, DialogError> {
     let Some(file) = rfd::AsyncFileDialog::new()
         .add_filter("PNG", &["png"])
         .pick_file()
         .await
     else {
-        return Err(String::new());
+        return Ok(None);
     };
     let bytes = file.read().await;
-    tokio::task::spawn_blocking(move || qr::decode_image_bytes(&bytes).map_err(|e| e.to_string()))
+    let text = tokio::task::spawn_blocking(move || qr::decode_image_bytes(&bytes))
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| join_error(&e))??;
+    Ok(Some(text))
 }
 
-async fn scan_clipboard() -> Result<String, String> {
+async fn scan_clipboard() -> Result<Option<String>, DialogError> {
     tokio::task::spawn_blocking(|| {
-        let mut clipboard = arboard::Clipboard::new().map_err(|e| e.to_string())?;
-        let image = clipboard.get_image().map_err(|e| e.to_string())?;
-        qr::decode_rgba(image.width, image.height, &image.bytes).map_err(|e| e.to_string())
+        let mut clipboard =
+            arboard::Clipboard::new().map_err(|e| DialogError::Other(e.to_string()))?;
+        let image = clipboard.get_image().map_err(|e| match e {
+            arboard::Error::ContentNotAvailable => DialogError::NoClipboardImage,
+            other => DialogError::Other(other.to_string()),
+        })?;
+        Ok(Some(qr::decode_rgba(
+            image.width,
+            image.height,
+            &image.bytes,
+        )?))
     })
     .await
-    .map_err(|e| e.to_string())?
+    .map_err(|e| join_error(&e))?
 }
 
-async fn save_qr(session_id: String) -> Result<Option<PathBuf>, String> {
+async fn save_qr(session_id: String) -> Result<Option<PathBuf>, DialogError> {
     let Some(file) = rfd::AsyncFileDialog::new()
         .add_filter("PNG", &["png"])
         .set_file_name("session-id.png")
@@ -198,8 +246,7 @@ async fn save_qr(session_id: String) -> Result<Option<PathBuf>, String> {
     let target = path.clone();
     tokio::task::spawn_blocking(move || qr::save_png(&session_id, &target))
         .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| join_error(&e))??;
     Ok(Some(path))
 }
 
@@ -223,8 +270,7 @@ pub fn view<'a>(dialog: &'a Dialog, ctx: Ctx<'a>) -> Element<'a, Message> {
             .push(
                 error
                     .as_ref()
-                    .filter(|e| !e.is_empty())
-                    .map(|e| ctx.body(e.as_str()).color(c.danger)),
+                    .map(|e| ctx.body(e.describe(ctx.i18n)).color(c.danger)),
             )
             .push(
                 row![
@@ -268,7 +314,15 @@ pub fn view<'a>(dialog: &'a Dialog, ctx: Ctx<'a>) -> Element<'a, Message> {
                     .font(iced::Font::MONOSPACE)
                     .color(c.text),
             ]
-            .push(saved.as_ref().map(|s| ctx.muted(s.as_str())))
+            .push(saved.as_ref().map(|saved| {
+                match saved {
+                    Ok(path) => ctx.muted(
+                        ctx.i18n
+                            .tr_args("qr-saved", &[("path", path.display().to_string())]),
+                    ),
+                    Err(e) => ctx.muted(e.describe(ctx.i18n)).color(c.danger),
+                }
+            }))
             .push(
                 row![
                     ctx.secondary(ctx.tr("close"), Some(Message::Close)),

@@ -152,6 +152,28 @@ fn request_row<'a>(item: &'a ConversationListItem, ctx: Ctx<'a>) -> Element<'a, 
     .into()
 }
 
+/// The client's last problem report, with an × to close it.
+fn problem_banner<'a>(problem: &'a str, ctx: Ctx<'a>) -> Element<'a, Message> {
+    let c = ctx.c;
+    container(
+        row![
+            ctx.muted(crate::describe::problem(problem, ctx.i18n))
+                .color(c.danger)
+                .width(Length::Fill),
+            button(text("×").size(18).color(c.muted).center())
+                .padding([0, 6])
+                .style(theme::link_button(c.muted))
+                .on_press(Message::DismissProblem),
+        ]
+        .spacing(8)
+        .align_y(Alignment::Center),
+    )
+    .padding([8, 12])
+    .width(Length::Fill)
+    .style(theme::banner(c, c.danger))
+    .into()
+}
+
 /// Plain text of a search snippet (the highlight marks removed).
 pub fn snippet_text(snippet: &str) -> String {
     snippet.replace([HIGHLIGHT_START, HIGHLIGHT_END], "")
@@ -238,10 +260,13 @@ pub fn view<'a>(main: &'a Main, ctx: Ctx<'a>) -> Element<'a, Message> {
         .error
         .as_ref()
         .map(|e| container(ctx.muted(e.as_str()).color(c.danger)).padding([4, 14]));
-    column![
-        container(search).padding(12),
-        scrollable(list).height(Length::Fill),
-    ]
-    .push(error)
-    .into()
+    column![container(search).padding(12)]
+        .push(
+            main.problem
+                .as_deref()
+                .map(|p| container(problem_banner(p, ctx)).padding([0, 12])),
+        )
+        .push(scrollable(list).height(Length::Fill))
+        .push(error)
+        .into()
 }

@@ -8,7 +8,8 @@ use iced::widget::{container, row, text};
 use iced::{Element, Length, Task};
 
 use crate::backend::{
-    Client, ConversationId, ConversationListItem, Direction, NetworkStatus, SearchHit, Update,
+    Client, ConversationId, ConversationListItem, Direction, NetworkStatus, PathState, SearchHit,
+    Update,
 };
 use crate::screen::dialog::{self, Dialog};
 use crate::task_util::call;
@@ -47,6 +48,9 @@ pub struct Main {
     pub network: NetworkStatus,
     /// The last error of a list action.
     pub error: Option<String>,
+    /// The last problem the client reported (`Update::Problem`), shown as a banner until
+    /// dismissed or the network recovers.
+    pub problem: Option<String>,
 }
 
 /// Main screen input.
@@ -80,6 +84,8 @@ pub enum Message {
     Conversation(conversation::Message),
     /// Dialog input.
     Dialog(dialog::Message),
+    /// Close the problem banner.
+    DismissProblem,
 }
 
 /// What the main screen tells the app.
@@ -258,6 +264,7 @@ impl Main {
                 }
             }
             Message::OpenSettings => return (Task::none(), Some(Event::OpenSettings)),
+            Message::DismissProblem => self.problem = None,
             Message::Conversation(message) => {
                 let Some(open) = &mut self.open else {
                     return (Task::none(), None);
@@ -303,6 +310,21 @@ impl Main {
         client: Option<&Client>,
         focused: bool,
     ) -> Task<Message> {
+        // Network state and problem reports need no client; everything else reloads through it.
+        match update {
+            Update::Network(status) => {
+                if recovered(&self.network, status) {
+                    self.problem = None;
+                }
+                self.network = status.clone();
+                return Task::none();
+            }
+            Update::Problem(problem) => {
+                self.problem = Some(problem.clone());
+                return Task::none();
+            }
+            _ => {}
+        }
         let Some(client) = client else {
             return Task::none();
         };
@@ -369,14 +391,7 @@ impl Main {
                 }
                 Task::none()
             }
-            Update::Network(status) => {
-                self.network = status.clone();
-                Task::none()
-            }
-            Update::Problem(problem) => {
-                self.error = Some(problem.clone());
-                Task::none()
-            }
+            Update::Network(_) | Update::Problem(_) => Task::none(),
         }
     }
 
@@ -384,6 +399,20 @@ impl Main {
     pub fn peer_name(&self, id: ConversationId) -> Option<String> {
         self.item(id).map(list::item_name)
     }
+}
+
+fn healthy_paths(status: &NetworkStatus) -> usize {
+    status
+        .paths
+        .iter()
+        .filter(|p| p.state == PathState::Healthy)
+        .count()
+}
+
+/// Whether the network came back between `old` and `new`: it went online, or a healthy path
+/// was added (a failed one was rebuilt). Clears the problem banner.
+pub fn recovered(old: &NetworkStatus, new: &NetworkStatus) -> bool {
+    new.online && (!old.online || healthy_paths(new) > healthy_paths(old))
 }
 
 /// The main screen's view.
