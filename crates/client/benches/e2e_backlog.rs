@@ -17,8 +17,8 @@ mod e2e_support;
 
 use std::time::{Duration, Instant};
 
-use client_support::{all_messages, fast_config, new_account, start_net, Net};
-use e2e_support::{fill_swarm, load_average, process_cpu_seconds, runtime, wait_ready};
+use client_support::{all_messages, fast_config, fill_swarm, new_account, start_net, Net};
+use e2e_support::{load_average, process_cpu_seconds, runtime, wait_ready};
 use session_client::protocol::identity::Keypair;
 use session_client::Client;
 

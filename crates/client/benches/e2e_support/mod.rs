@@ -1,14 +1,10 @@
 //! Shared pieces of the end-to-end benches: a tokio runtime, process CPU time, percentiles,
-//! waiting for a client's updates, and filling a swarm with real encrypted messages.
+//! waiting for a client's updates (filling a swarm is `client_support::fill_swarm`).
 
 #![allow(dead_code)] // each bench uses a different subset
 
 use std::time::Duration;
 
-use session_client::protocol::identity::{Keypair, SessionId};
-use session_client::protocol::message::wrap_for_recipient;
-use session_client::protocol::proto::Content;
-use session_client::protocol::rpc::{build, AccountPubkey, Namespace};
 use session_client::store::{MessageId, MessageStatus};
 use session_client::{Client, Update};
 use tokio::sync::broadcast;
@@ -99,95 +95,4 @@ pub async fn wait_ready(client: &Client) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("the client did not come online");
-}
-
-/// Encrypts `count` texts from `sender` to `recipient` (as a Session client would, on all
-/// cores) and stores them directly on one node of the recipient's swarm, 20 per batch request
-/// and 8 requests at a time; the node replicates them to the rest of the swarm before it
-/// answers.
-pub async fn fill_swarm(
-    nodes: &[session_node::node::NodeHandle],
-    sender: &Keypair,
-    recipient: SessionId,
-    count: usize,
-) {
-    let base = session_client::clock::Clock::now_ms(&session_client::SystemClock);
-    let threads = std::thread::available_parallelism().map_or(2, usize::from);
-    let mut wrapping = Vec::new();
-    for t in 0..threads {
-        let sender = sender.clone();
-        wrapping.push(tokio::task::spawn_blocking(move || {
-            (t..count)
-                .step_by(threads)
-                .map(|i| {
-                    let ts = u64::try_from(base).unwrap() + i as u64;
-                    let content = Content::text(&format!("backlog message {i:05}"), None);
-                    (
-                        i,
-                        ts,
-                        wrap_for_recipient(&sender, &recipient, &content, ts).unwrap(),
-                    )
-                })
-                .collect::<Vec<_>>()
-        }));
-    }
-    let mut payloads = Vec::with_capacity(count);
-    for part in wrapping {
-        payloads.extend(part.await.unwrap());
-    }
-    payloads.sort_unstable_by_key(|(i, _, _)| *i);
-
-    let http = reqwest::Client::builder()
-        .danger_accept_invalid_certs(true)
-        .build()
-        .unwrap();
-    let account = AccountPubkey::from(&recipient);
-    let mut target = None;
-    for node in nodes {
-        let body: serde_json::Value = http
-            .post(format!("{}/storage_rpc/v1", node.url()))
-            .body(build::get_swarm(account).to_body())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let own = hex::encode(node.ed25519_public());
-        let member = body["snodes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s["pubkey_ed25519"] == own.as_str());
-        if member {
-            target = Some(format!("{}/storage_rpc/v1", node.url()));
-            break;
-        }
-    }
-    let url = target.unwrap();
-    let mut bodies = payloads.chunks(20).map(|chunk| {
-        let stores = chunk
-            .iter()
-            .map(|(_, ts, data)| {
-                build::store_unsigned(account, Namespace::DEFAULT, data.clone(), 86_400_000, *ts)
-                    .unwrap()
-            })
-            .collect();
-        build::batch(stores).unwrap().to_body()
-    });
-    let mut running = tokio::task::JoinSet::new();
-    loop {
-        while running.len() < 8 {
-            let Some(body) = bodies.next() else { break };
-            let (http, url) = (http.clone(), url.clone());
-            running.spawn(async move {
-                let resp = http.post(url).body(body).send().await.unwrap();
-                assert_eq!(resp.status(), 200);
-            });
-        }
-        match running.join_next().await {
-            Some(done) => done.unwrap(),
-            None => break,
-        }
-    }
 }

@@ -238,6 +238,11 @@ fn encrypted_raw(
             c
         }
     });
+    sealed_reply(sealed, flags)
+}
+
+/// The HTTP answer carrying an encrypted `{"status", "body"}` (or a 500 if sealing failed).
+fn sealed_reply(sealed: Result<Vec<u8>, OnionError>, flags: &SnodeFlags) -> OnionReply {
     match sealed {
         Ok(bytes) => OnionReply {
             status: StatusCode::OK,
@@ -266,22 +271,8 @@ fn encrypted(
     body: &SnodeReplyBody,
     flags: &SnodeFlags,
 ) -> OnionReply {
-    match encode_snode_reply(key, status.as_u16(), body, flags, &mut rand::rngs::OsRng) {
-        Ok(bytes) => OnionReply {
-            status: StatusCode::OK,
-            content_type: Some(HeaderValue::from_static(if flags.base64() {
-                "text/plain; charset=utf-8"
-            } else {
-                "application/octet-stream"
-            })),
-            body: Bytes::from(bytes),
-        },
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot encrypt an onion reply");
-            OnionReply::text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the onion reply could not be encrypted",
-            )
-        }
-    }
+    sealed_reply(
+        encode_snode_reply(key, status.as_u16(), body, flags, &mut rand::rngs::OsRng),
+        flags,
+    )
 }
