@@ -32,6 +32,12 @@ fn account_space(pubkey: &AccountKey) -> u64 {
     swarm_space(&key)
 }
 
+/// The `space` column value of an account: the key of the `messages_space` index, which is also
+/// the index of every query by account.
+fn account_key(pubkey: &AccountKey) -> i64 {
+    space_key(account_space(pubkey))
+}
+
 const MESSAGE_COLUMNS: &str = "seq, pubkey, namespace, hash, timestamp, expiry, data";
 
 fn message_from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
@@ -57,9 +63,15 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
 pub(super) fn store(conn: &Connection, msg: &NewMessage) -> rusqlite::Result<StoreOutcome> {
     if is_public_outbox(msg.namespace) {
         conn.prepare_cached(
-            "DELETE FROM messages WHERE pubkey = ?1 AND namespace = ?2 AND hash != ?3",
+            "DELETE FROM messages
+             WHERE space = ?4 AND pubkey = ?1 AND namespace = ?2 AND hash != ?3",
         )?
-        .execute(params![&msg.pubkey[..], msg.namespace, msg.hash])?;
+        .execute(params![
+            &msg.pubkey[..],
+            msg.namespace,
+            msg.hash,
+            account_key(&msg.pubkey)
+        ])?;
     }
     if insert_missing(conn, msg)? {
         return Ok(StoreOutcome::New);
@@ -94,7 +106,7 @@ pub(super) fn insert_missing(conn: &Connection, msg: &NewMessage) -> rusqlite::R
             msg.timestamp_ms,
             msg.expiry_ms,
             msg.data,
-            space_key(account_space(&msg.pubkey)),
+            account_key(&msg.pubkey),
         ])?;
     Ok(inserted == 1)
 }
@@ -115,7 +127,7 @@ pub(super) fn retrieve(conn: &Connection, q: &RetrieveQuery) -> Result<Retrieved
     let limit: i64 = max_count.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX - 1) + 1);
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages
-         WHERE pubkey = ?1 AND namespace = ?2 AND seq > ?3 AND expiry > ?4
+         WHERE space = ?6 AND pubkey = ?1 AND namespace = ?2 AND seq > ?3 AND expiry > ?4
          ORDER BY seq LIMIT ?5"
     ))?;
     let mut rows = stmt.query(params![
@@ -123,7 +135,8 @@ pub(super) fn retrieve(conn: &Connection, q: &RetrieveQuery) -> Result<Retrieved
         q.namespace,
         after_seq,
         q.now_ms,
-        limit
+        limit,
+        account_key(&q.pubkey)
     ])?;
     let mut out = Retrieved::default();
     let mut size = 0usize;
@@ -190,14 +203,14 @@ pub(super) fn delete_all(
     match ns {
         NamespaceSel::All => collect_ns_hash(
             conn,
-            "DELETE FROM messages WHERE pubkey = ?1 RETURNING namespace, hash",
-            &[&&pubkey[..]],
+            "DELETE FROM messages WHERE space = ?2 AND pubkey = ?1 RETURNING namespace, hash",
+            &[&&pubkey[..], &account_key(pubkey)],
         ),
         NamespaceSel::One(n) => collect_ns_hash(
             conn,
-            "DELETE FROM messages WHERE pubkey = ?1 AND namespace = ?2
+            "DELETE FROM messages WHERE space = ?3 AND pubkey = ?1 AND namespace = ?2
              RETURNING namespace, hash",
-            &[&&pubkey[..], &n],
+            &[&&pubkey[..], &n, &account_key(pubkey)],
         ),
     }
 }
@@ -211,15 +224,16 @@ pub(super) fn delete_before(
     match ns {
         NamespaceSel::All => collect_ns_hash(
             conn,
-            "DELETE FROM messages WHERE pubkey = ?1 AND timestamp <= ?2
+            "DELETE FROM messages WHERE space = ?3 AND pubkey = ?1 AND timestamp <= ?2
              RETURNING namespace, hash",
-            &[&&pubkey[..], &before_ms],
+            &[&&pubkey[..], &before_ms, &account_key(pubkey)],
         ),
         NamespaceSel::One(n) => collect_ns_hash(
             conn,
-            "DELETE FROM messages WHERE pubkey = ?1 AND namespace = ?2 AND timestamp <= ?3
+            "DELETE FROM messages
+             WHERE space = ?4 AND pubkey = ?1 AND namespace = ?2 AND timestamp <= ?3
              RETURNING namespace, hash",
-            &[&&pubkey[..], &n, &before_ms],
+            &[&&pubkey[..], &n, &before_ms, &account_key(pubkey)],
         ),
     }
 }
@@ -265,15 +279,16 @@ pub(super) fn expire_all(
     match ns {
         NamespaceSel::All => collect_ns_hash(
             conn,
-            "UPDATE messages SET expiry = ?2 WHERE pubkey = ?1 AND expiry > ?2
+            "UPDATE messages SET expiry = ?2 WHERE space = ?3 AND pubkey = ?1 AND expiry > ?2
              RETURNING namespace, hash",
-            &[&&pubkey[..], &expiry_ms],
+            &[&&pubkey[..], &expiry_ms, &account_key(pubkey)],
         ),
         NamespaceSel::One(n) => collect_ns_hash(
             conn,
-            "UPDATE messages SET expiry = ?2 WHERE pubkey = ?1 AND expiry > ?2 AND namespace = ?3
+            "UPDATE messages SET expiry = ?2
+             WHERE space = ?4 AND pubkey = ?1 AND expiry > ?2 AND namespace = ?3
              RETURNING namespace, hash",
-            &[&&pubkey[..], &expiry_ms, &n],
+            &[&&pubkey[..], &expiry_ms, &n, &account_key(pubkey)],
         ),
     }
 }

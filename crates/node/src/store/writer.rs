@@ -1,9 +1,11 @@
 //! The single writer thread: runs queued write jobs in batches, one transaction per batch.
 //!
-//! A store costs a few microseconds of SQL but a commit costs a WAL sync; grouping every job that
-//! queued up while the previous batch committed amortises the commit over the whole batch.
-//! Each job runs in its own savepoint, so a failing job leaves no partial effects and does not
-//! spoil the rest of the batch. Callers are answered only after their batch has committed.
+//! A store costs a few microseconds of SQL but a commit costs a WAL write; grouping every job
+//! that queued up while the previous batch committed amortises the commit over the whole batch.
+//! A failing job must leave no partial effects and must not spoil the rest of the batch. Jobs
+//! almost never fail, so a batch first runs without savepoints (a savepoint copies every page a
+//! job touches); if any job fails, the transaction is rolled back and the batch runs again with
+//! one savepoint per job. Callers are answered only after their batch has committed.
 
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -17,54 +19,50 @@ use super::StoreError;
 const MAX_BATCH: usize = 1024;
 
 /// Under load (the previous batch held more than one job), how long the writer waits for more
-/// jobs before committing: a commit costs as much as dozens of inserts, and jobs from
-/// concurrent requests arrive microseconds apart. A lone writer never waits.
+/// jobs before committing: a commit costs about as much as another insert (measured: 47 µs
+/// per message committed alone, 27 µs in batches of 16), and jobs from concurrent requests
+/// arrive microseconds apart. A lone writer never waits. (2 ms measured no better.)
 const LINGER: Duration = Duration::from_micros(500);
 
 /// Jobs that end the wait early.
 const LINGER_ENOUGH: usize = 64;
 
-/// Sends the job's result, or the batch's commit error instead.
-type Reply = Box<dyn FnOnce(Option<&str>) + Send>;
-
 /// A queued write.
 trait WriteJob: Send {
-    /// Runs the job; the flag says whether it succeeded (and its savepoint should be kept).
-    fn run(self: Box<Self>, conn: &Connection) -> (bool, Reply);
-    /// Answers the caller with an error without running the job.
-    fn fail(self: Box<Self>, error: &str);
+    /// Runs the job (again, if an earlier run was rolled back) and keeps its result; says
+    /// whether it succeeded.
+    fn run(&mut self, conn: &Connection) -> bool;
+    /// Answers the caller with the kept result, or with `error` if the batch did not commit.
+    fn finish(self: Box<Self>, error: Option<&str>);
 }
 
 type Job = Box<dyn WriteJob>;
 
 struct CallJob<F, T> {
     work: F,
+    result: Option<Result<T, StoreError>>,
     reply_tx: oneshot::Sender<Result<T, StoreError>>,
 }
 
 impl<F, T> WriteJob for CallJob<F, T>
 where
     T: Send + 'static,
-    F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    F: Fn(&Connection) -> Result<T, StoreError> + Send + 'static,
 {
-    fn run(self: Box<Self>, conn: &Connection) -> (bool, Reply) {
-        let CallJob { work, reply_tx } = *self;
-        let result = work(conn);
+    fn run(&mut self, conn: &Connection) -> bool {
+        let result = (self.work)(conn);
         let ok = result.is_ok();
-        let reply: Reply = Box::new(move |commit_error| {
-            let result = match commit_error {
-                Some(e) => Err(StoreError::Commit(e.to_string())),
-                None => result,
-            };
-            let _ = reply_tx.send(result);
-        });
-        (ok, reply)
+        self.result = Some(result);
+        ok
     }
 
-    fn fail(self: Box<Self>, error: &str) {
-        let _ = self
-            .reply_tx
-            .send(Err(StoreError::Commit(error.to_string())));
+    fn finish(self: Box<Self>, error: Option<&str>) {
+        let result = match (error, self.result) {
+            (Some(e), _) => Err(StoreError::Commit(e.to_string())),
+            (None, Some(result)) => result,
+            (None, None) => Err(StoreError::Interrupted("the write job never ran".into())),
+        };
+        let _ = self.reply_tx.send(result);
     }
 }
 
@@ -85,14 +83,19 @@ impl WriterHandle {
         Ok(WriterHandle { tx })
     }
 
-    /// Runs `f` inside the next batch transaction and returns its result once committed.
+    /// Runs `f` inside the next batch transaction and returns its result once committed. `f`
+    /// may run twice (see the module documentation); only the committed run's effects remain.
     pub(super) async fn call<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+        F: Fn(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let (reply_tx, reply_rx) = oneshot::channel::<Result<T, StoreError>>();
-        let job: Job = Box::new(CallJob { work: f, reply_tx });
+        let job: Job = Box::new(CallJob {
+            work: f,
+            result: None,
+            reply_tx,
+        });
         self.tx.send(job).map_err(|_| StoreError::Closed)?;
         reply_rx.await.map_err(|_| StoreError::Closed)?
     }
@@ -126,44 +129,61 @@ fn run(mut conn: Connection, rx: &mpsc::Receiver<Job>) {
 }
 
 fn run_batch(conn: &mut Connection, batch: &mut Vec<Job>) {
+    match run_plain(conn, batch) {
+        Ok(true) => {}
+        Ok(false) => run_with_savepoints(conn, batch),
+        Err(e) => {
+            tracing::error!(error = %e, "store transaction failed");
+            let msg = e.to_string();
+            batch.drain(..).for_each(|job| job.finish(Some(&msg)));
+        }
+    }
+}
+
+/// Runs every job in one transaction without savepoints. `Ok(false)`: a job failed and the
+/// transaction was rolled back, nothing answered; `Ok(true)`: committed and answered.
+fn run_plain(conn: &mut Connection, batch: &mut Vec<Job>) -> rusqlite::Result<bool> {
+    let tx = conn.transaction()?;
+    for job in batch.iter_mut() {
+        if !job.run(&tx) {
+            tx.rollback()?;
+            return Ok(false);
+        }
+    }
+    tx.commit()?;
+    batch.drain(..).for_each(|job| job.finish(None));
+    Ok(true)
+}
+
+/// Runs every job in its own savepoint, so a failing job is undone alone.
+fn run_with_savepoints(conn: &mut Connection, batch: &mut Vec<Job>) {
     let mut tx = match conn.transaction() {
         Ok(tx) => tx,
         Err(e) => {
             tracing::error!(error = %e, "cannot begin a store transaction");
             let msg = e.to_string();
-            batch.drain(..).for_each(|job| job.fail(&msg));
+            batch.drain(..).for_each(|job| job.finish(Some(&msg)));
             return;
         }
     };
-    let mut replies: Vec<Reply> = Vec::with_capacity(batch.len());
-    for job in batch.drain(..) {
-        replies.push(run_in_savepoint(&mut tx, job));
+    let mut errors: Vec<Option<String>> = Vec::with_capacity(batch.len());
+    for job in batch.iter_mut() {
+        errors.push(run_in_savepoint(&mut tx, job).err().map(|e| e.to_string()));
     }
-    match tx.commit() {
-        Ok(()) => replies.into_iter().for_each(|reply| reply(None)),
-        Err(e) => {
-            tracing::error!(error = %e, "store transaction commit failed");
-            let msg = e.to_string();
-            replies.into_iter().for_each(|reply| reply(Some(&msg)));
-        }
+    let commit_error = tx.commit().err().map(|e| {
+        tracing::error!(error = %e, "store transaction commit failed");
+        e.to_string()
+    });
+    for (job, error) in batch.drain(..).zip(errors) {
+        job.finish(commit_error.as_deref().or(error.as_deref()));
     }
 }
 
-fn run_in_savepoint(tx: &mut Transaction<'_>, job: Job) -> Reply {
-    let mut sp = match tx.savepoint() {
-        Ok(sp) => sp,
-        Err(e) => {
-            let msg = e.to_string();
-            return Box::new(move |_| job.fail(&msg));
-        }
-    };
-    let (ok, reply) = job.run(&sp);
-    let finished = if ok { sp.commit() } else { sp.rollback() };
-    match finished {
-        Ok(()) => reply,
-        Err(e) => {
-            let msg = e.to_string();
-            Box::new(move |_| reply(Some(&msg)))
-        }
+fn run_in_savepoint(tx: &mut Transaction<'_>, job: &mut Job) -> rusqlite::Result<()> {
+    let mut sp = tx.savepoint()?;
+    if job.run(&sp) {
+        sp.commit()
+    } else {
+        sp.rollback()
     }
 }
