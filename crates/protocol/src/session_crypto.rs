@@ -12,7 +12,7 @@ use blake2::{Blake2b, Blake2bMac};
 use crypto_box::aead::generic_array::GenericArray;
 use crypto_box::aead::AeadInPlace;
 use crypto_box::SalsaBox;
-use ed25519_dalek::{Signature, VerifyingKey};
+use ed25519_dalek::VerifyingKey;
 use rand_core::{OsRng, RngCore};
 use sha2::Sha512;
 use zeroize::Zeroizing;
@@ -214,8 +214,9 @@ pub fn decrypt_incoming(
     // Signed data is M || sender_ed_pk || my_x25519_pk: reuse the buffer, overwriting the sig.
     inner.truncate(message_len + 32);
     inner.extend_from_slice(&my_pk);
-    key.verify_strict(&inner, &Signature::from_bytes(&sig))
-        .map_err(|_| SessionCryptoError::BadSignature)?;
+    if !crate::identity::verify_under_checked_key(&key, &inner, &sig) {
+        return Err(SessionCryptoError::BadSignature);
+    }
     inner.truncate(message_len);
     Ok(Decrypted {
         message: inner,

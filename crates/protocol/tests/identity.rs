@@ -265,3 +265,105 @@ proptest! {
         let _ = ed25519_pk_to_x25519(&bytes);
     }
 }
+
+/// A signature whose R is the identity point (small order) and whose S = k·a satisfies the
+/// cofactorless equation `[S]B = R + [k]A` without any knowledge a forger lacks for R; strict
+/// verification (libsodium's, ours) must refuse it.
+fn identity_r_signature(kp: &Keypair, msg: &[u8]) -> [u8; 64] {
+    use curve25519_dalek::scalar::Scalar;
+    use sha2::{Digest, Sha512};
+    let signing = ed25519_dalek::SigningKey::from_bytes(&kp.seed32());
+    let a = signing.to_scalar();
+    let mut r = [0u8; 32];
+    r[0] = 1; // (0, 1), the identity
+    let mut h = Sha512::new();
+    h.update(r);
+    h.update(kp.ed25519_public());
+    h.update(msg);
+    let k = Scalar::from_bytes_mod_order_wide(&h.finalize().into());
+    let mut sig = [0u8; 64];
+    sig[..32].copy_from_slice(&r);
+    sig[32..].copy_from_slice((k * a).as_bytes());
+    sig
+}
+
+#[test]
+fn small_order_r_is_refused_even_when_the_equation_holds() {
+    use ed25519_dalek::Verifier;
+    let kp = Keypair::from_seed(&Seed::from_bytes([9; 16]));
+    let sig = identity_r_signature(&kp, b"forged");
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&kp.ed25519_public()).unwrap();
+    // The lenient check accepts it: the test really exercises the small-order refusal.
+    key.verify(b"forged", &ed25519_dalek::Signature::from_bytes(&sig))
+        .unwrap();
+    assert_eq!(
+        verify_ed25519(&kp.ed25519_public(), b"forged", &sig),
+        Err(IdentityError::BadSignature)
+    );
+    let signer = session_protocol::rpc::verify::SignerKey::new(&kp.ed25519_public()).unwrap();
+    assert!(!signer.verifies(b"forged", &sig));
+}
+
+#[test]
+fn small_order_keys_verify_nothing() {
+    let identity = {
+        let mut k = [0u8; 32];
+        k[0] = 1;
+        k
+    };
+    assert!(session_protocol::rpc::verify::SignerKey::new(&identity).is_none());
+    let mut sig = [0u8; 64];
+    sig[0] = 1;
+    assert!(verify_ed25519(&identity, b"anything", &sig).is_err());
+}
+
+proptest! {
+    /// Our verification accepts exactly what `verify_strict` accepts, for valid signatures and
+    /// for signatures with a byte changed, R swapped for a small-order point or S pushed out of
+    /// canonical range.
+    #[test]
+    fn verification_agrees_with_verify_strict(
+        seed in any::<[u8; 16]>(),
+        msg in proptest::collection::vec(any::<u8>(), 0..64),
+        flip in 0usize..64,
+        xor in any::<u8>(),
+        variant in 0u8..4,
+    ) {
+        let kp = Keypair::from_seed(&Seed::from_bytes(seed));
+        let mut sig = kp.sign(&msg);
+        match variant {
+            0 => {}
+            1 => sig[flip] ^= xor,
+            2 => {
+                let small = curve25519_dalek::constants::EIGHT_TORSION[flip % 8].compress();
+                sig[..32].copy_from_slice(small.as_bytes());
+            }
+            _ => {
+                // S + l (still < 2^256 for S < 2^253): the same scalar, non-canonical bytes.
+                // l = 2^252 + 27742317777372353535851937790883648493, little-endian.
+                let l: [u8; 32] = hex::decode(
+                    "edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010",
+                )
+                .unwrap()
+                .try_into()
+                .unwrap();
+                let mut carry = 0u16;
+                for i in 0..32 {
+                    let v = u16::from(sig[32 + i]) + u16::from(l[i]) + carry;
+                    sig[32 + i] = v as u8;
+                    carry = v >> 8;
+                }
+            }
+        }
+        let key = ed25519_dalek::VerifyingKey::from_bytes(&kp.ed25519_public()).unwrap();
+        let strict = key
+            .verify_strict(&msg, &ed25519_dalek::Signature::from_bytes(&sig))
+            .is_ok();
+        prop_assert_eq!(verify_ed25519(&kp.ed25519_public(), &msg, &sig).is_ok(), strict);
+        let signer = session_protocol::rpc::verify::SignerKey::new(&kp.ed25519_public()).unwrap();
+        prop_assert_eq!(signer.verifies(&msg, &sig), strict);
+        if variant == 0 {
+            prop_assert!(strict);
+        }
+    }
+}

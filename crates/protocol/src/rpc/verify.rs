@@ -24,7 +24,7 @@ use super::request::{
 use super::signature::{self as sig, ExpireMode};
 use super::status::StatusCode;
 use crate::identity::ed25519_pk_to_x25519;
-use ed25519_dalek::{Signature, VerifyingKey};
+use ed25519_dalek::VerifyingKey;
 
 /// Why the node refuses a well-formed request. `Display` is the exact body upstream sends.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -104,9 +104,13 @@ pub struct SignerKey {
 }
 
 impl SignerKey {
-    /// Decompresses `ed`; `None` when it is not a curve point (nothing can verify under it).
+    /// Decompresses `ed`; `None` when it is not a curve point or is of small order (nothing
+    /// verifies under it).
     pub fn new(ed: &[u8; 32]) -> Option<SignerKey> {
         let key = VerifyingKey::from_bytes(ed).ok()?;
+        if key.is_weak() {
+            return None;
+        }
         Some(SignerKey {
             key,
             x25519: ed25519_pk_to_x25519(ed).ok(),
@@ -120,9 +124,7 @@ impl SignerKey {
 
     /// Strict Ed25519 verification (as [`crate::identity::verify_ed25519`]).
     pub fn verifies(&self, msg: &[u8], signature: &[u8; 64]) -> bool {
-        self.key
-            .verify_strict(msg, &Signature::from_bytes(signature))
-            .is_ok()
+        crate::identity::verify_under_checked_key(&self.key, msg, signature)
     }
 }
 
