@@ -4,13 +4,18 @@
 //! Service nodes are addressed by these keys: clients encrypt onion layers to the X25519 key and
 //! the network lists nodes by their Ed25519 key, so the file must survive restarts.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
+use hmac::{Hmac, Mac};
 use rand::RngCore;
-use session_protocol::identity::Keypair;
+use session_protocol::identity::{ed25519_pk_to_x25519, Keypair};
+use sha2::Sha256;
+use x25519_dalek::PublicKey;
 use zeroize::Zeroizing;
 
 use crate::fsutil;
@@ -42,9 +47,18 @@ pub enum IdentityError {
     },
 }
 
+/// Domain of the pairwise keys that authenticate node-to-node requests.
+const PAIR_KEY_DOMAIN: &[u8] = b"session-node-pair-key-v1";
+
+/// Pairwise keys kept (32 bytes each, plus the map's overhead): far more than a node's peers.
+const MAX_PAIR_KEYS: usize = 4_096;
+
 /// A node's key pair.
 pub struct NodeIdentity {
     keypair: Keypair,
+    /// [`NodeIdentity::pair_key`] results by the other node's Ed25519 key (`None`: not a
+    /// valid node key).
+    pair_keys: Mutex<HashMap<[u8; 32], Option<Zeroizing<[u8; 32]>>>>,
 }
 
 impl NodeIdentity {
@@ -89,6 +103,7 @@ impl NodeIdentity {
     pub fn from_seed32(seed: &[u8; 32]) -> NodeIdentity {
         NodeIdentity {
             keypair: Keypair::from_seed32(seed),
+            pair_keys: Mutex::new(HashMap::new()),
         }
     }
 
@@ -121,6 +136,40 @@ impl NodeIdentity {
     pub fn sign(&self, msg: &[u8]) -> [u8; 64] {
         self.keypair.sign(msg)
     }
+
+    /// The key this node shares with the node whose Ed25519 key is `other` (the same on both
+    /// sides): HMAC-SHA256 keyed with their X25519 agreement (each node's X25519 key is its
+    /// Ed25519 key converted) over a fixed domain. `None` when `other` is not a valid node key.
+    /// Computed once per peer and kept, so authenticating a request costs an HMAC, not a
+    /// signature.
+    pub fn pair_key(&self, other: &[u8; 32]) -> Option<Zeroizing<[u8; 32]>> {
+        if let Some(known) = self.pair_keys.lock().ok().and_then(|k| k.get(other).cloned()) {
+            return known;
+        }
+        // Computed outside the lock: two threads may both do it once, harmlessly.
+        let key = self.derive_pair_key(other);
+        if let Ok(mut keys) = self.pair_keys.lock() {
+            if keys.len() >= MAX_PAIR_KEYS {
+                keys.clear();
+            }
+            keys.insert(*other, key.clone());
+        }
+        key
+    }
+
+    fn derive_pair_key(&self, other: &[u8; 32]) -> Option<Zeroizing<[u8; 32]>> {
+        let other_x25519 = ed25519_pk_to_x25519(other).ok()?;
+        let shared = self
+            .keypair
+            .x25519_secret()
+            .diffie_hellman(&PublicKey::from(other_x25519));
+        if !shared.was_contributory() {
+            return None;
+        }
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(shared.as_bytes()).ok()?;
+        mac.update(PAIR_KEY_DOMAIN);
+        Some(Zeroizing::new(mac.finalize().into_bytes().into()))
+    }
 }
 
 impl fmt::Debug for NodeIdentity {
@@ -128,7 +177,7 @@ impl fmt::Debug for NodeIdentity {
         f.debug_struct("NodeIdentity")
             .field("ed25519", &self.ed25519_hex())
             .field("secret", &"<redacted>")
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

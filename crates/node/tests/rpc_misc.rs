@@ -11,7 +11,7 @@ use rpc_support::{account, keypair, keypair_in, now_ms, start_with, text};
 use serde_json::{json, Value};
 use session_node::identity::NodeIdentity;
 use session_node::node::peer::{FORWARD_DOMAIN, FORWARD_PATH};
-use session_node::node::peer_auth::PeerSignature;
+use session_node::node::peer_auth::PeerAuth;
 use session_protocol::ons::{OnsName, OnsResolveResult};
 use session_protocol::rpc::build;
 use session_protocol::rpc::request::Request;
@@ -194,7 +194,7 @@ async fn lookups_batches_and_forward_authentication() {
     let send = |signer: Option<&NodeIdentity>, tamper: bool| {
         let mut req = net.http.post(&url).body(body.clone());
         if let Some(id) = signer {
-            let mut sig = PeerSignature::sign(
+            let mut auth = PeerAuth::sign(
                 id,
                 FORWARD_DOMAIN,
                 &node.ed25519_public(),
@@ -202,9 +202,9 @@ async fn lookups_batches_and_forward_authentication() {
                 session_node::time::now_ms(),
             );
             if tamper {
-                sig.signature[3] ^= 1;
+                auth.tag[3] ^= 1;
             }
-            for (name, value) in sig.headers() {
+            for (name, value) in auth.headers() {
                 req = req.header(name, value);
             }
         }

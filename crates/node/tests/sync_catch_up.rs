@@ -16,7 +16,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use session_node::devnet::{self, DevnetConfig};
 use session_node::identity::NodeIdentity;
-use session_node::node::peer_auth::PeerSignature;
+use session_node::node::peer_auth::PeerAuth;
 use session_node::node::sync::{DIGEST_PATH, SYNC_DOMAIN, SYNC_PATH};
 use session_node::node::{self, NodeConfig, NodeHandle};
 use session_node::shutdown::{self, Shutdown};
@@ -128,9 +128,9 @@ async fn sync_request(
     sent_body: Option<&Value>,
 ) -> reqwest::Response {
     let signed = serde_json::to_vec(body).unwrap();
-    let sig = PeerSignature::sign(by, SYNC_DOMAIN, &to.ed25519_public(), &signed, now_ms());
+    let auth = PeerAuth::sign(by, SYNC_DOMAIN, &to.ed25519_public(), &signed, now_ms());
     let mut req = http.post(format!("{}{path}", to.url()));
-    for (name, value) in sig.headers() {
+    for (name, value) in auth.headers() {
         req = req.header(name, value);
     }
     let sent = sent_body.map_or(signed, |b| serde_json::to_vec(b).unwrap());
@@ -211,7 +211,7 @@ async fn a_joining_and_a_restarted_node_catch_up_with_their_swarm() {
     let total: u64 = buckets.iter().map(|b| b[0].as_u64().unwrap()).sum();
     assert_eq!(total, all_ab.len() as u64);
 
-    // Refusals: no signature, a stranger, a body other than the one signed, a bad body.
+    // Refusals: no authentication, a stranger, a body other than the one tagged, a bad body.
     let resp = http
         .post(format!("{}{SYNC_PATH}", node0.url()))
         .json(&page_req)

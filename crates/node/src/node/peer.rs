@@ -15,15 +15,15 @@
 //! [`super::peer_auth`], shared with the other node-to-node endpoints)
 //! * `X-Session-Node-Sender`: the sending node's Ed25519 key, 64 hex digits;
 //! * `X-Session-Node-Timestamp`: the sender's clock, ms since the epoch (±60 s accepted);
-//! * `X-Session-Node-Signature`: base64 Ed25519 signature by the sender of
+//! * `X-Session-Node-Mac`: base64 HMAC-SHA256, under the key the two nodes share, of
 //!   `"session-node-forward-v1" ‖ recipient Ed25519 key (32 raw bytes) ‖ timestamp (decimal) ‖
 //!   body` ([`forward_signed_bytes`]; binding the recipient stops a batch being replayed to
-//!   another member);
+//!   another member; see [`super::peer_auth`]);
 //!
 //! Body: `{"requests": [{"method", "params"}, …]}`, the client requests exactly as they would
 //! be sent to `/storage_rpc/v1`, 1 to [`MAX_BATCH_ITEMS`] of them. Answer:
 //! `{"results": [{"code": <status>, "body": <node result JSON or error text>}, …]}` in the same
-//! order. Refusals of the whole batch: 400 malformed headers or body, 401 bad signature or
+//! order. Refusals of the whole batch: 400 malformed headers or body, 401 bad tag or
 //! stale timestamp, 403 the sender is not another member of the recipient's swarm (in the
 //! recipient's view of the network), 413 body over [`MAX_FORWARD_BODY`], 503 not ready.
 
@@ -42,7 +42,7 @@ use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 
 use super::network::ServiceNode;
-use super::peer_auth::{authenticate_peer, PeerSignature};
+use super::peer_auth::{authenticate_peer, PeerAuth};
 use super::rpc::{self, RpcResponse};
 use super::NodeContext;
 use crate::identity::NodeIdentity;
@@ -54,9 +54,9 @@ pub const FORWARD_PATH: &str = "/swarm/v1/forward";
 pub const SENDER_HEADER: &str = "x-session-node-sender";
 /// Header with the sender's timestamp (ms since the Unix epoch).
 pub const TIMESTAMP_HEADER: &str = "x-session-node-timestamp";
-/// Header with the sender's signature (base64).
-pub const SIGNATURE_HEADER: &str = "x-session-node-signature";
-/// Domain separator of forward signatures.
+/// Header with the sender's authentication tag (base64 HMAC-SHA256).
+pub const MAC_HEADER: &str = "x-session-node-mac";
+/// Domain separator of forward authentication.
 pub const FORWARD_DOMAIN: &[u8] = b"session-node-forward-v1";
 /// How long a forward request may take before the peer counts as not answering.
 pub const FORWARD_TIMEOUT: Duration = Duration::from_millis(2_500);
@@ -75,7 +75,7 @@ const QUEUE_CAPACITY: usize = 16_384;
 /// How long the entry node waits for a peer's answer in all (queueing included).
 const ENTRY_WAIT: Duration = Duration::from_millis(3_000);
 
-/// The bytes a forward signature covers: `"session-node-forward-v1" ‖ recipient Ed25519 key
+/// The bytes a forward tag covers: `"session-node-forward-v1" ‖ recipient Ed25519 key
 /// (32 raw bytes) ‖ timestamp (decimal ms) ‖ body`.
 pub fn forward_signed_bytes(recipient: &[u8; 32], timestamp_ms: i64, body: &[u8]) -> Vec<u8> {
     super::peer_auth::signed_bytes(FORWARD_DOMAIN, recipient, timestamp_ms, body)
@@ -298,7 +298,7 @@ async fn send_batch(link: Link, jobs: Vec<Job>, size: usize, _slot: OwnedSemapho
         body.extend_from_slice(&job.item);
     }
     body.extend_from_slice(b"]}");
-    let signature = PeerSignature::sign(
+    let auth = PeerAuth::sign(
         &link.identity,
         FORWARD_DOMAIN,
         &link.recipient,
@@ -310,7 +310,7 @@ async fn send_batch(link: Link, jobs: Vec<Job>, size: usize, _slot: OwnedSemapho
         .post(&link.url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .timeout(FORWARD_TIMEOUT);
-    for (name, value) in signature.headers() {
+    for (name, value) in auth.headers() {
         request = request.header(name, value);
     }
     let sent = request.body(body).send().await;
@@ -335,7 +335,7 @@ async fn send_batch(link: Link, jobs: Vec<Job>, size: usize, _slot: OwnedSemapho
     };
     let status = resp.status().as_u16();
     if status != 200 {
-        // The whole batch was refused (not a member, bad signature, …): each item gets it.
+        // The whole batch was refused (not a member, bad tag, …): each item gets it.
         let text = resp.text().await.unwrap_or_default();
         tracing::debug!(peer = %hex::encode(link.recipient), status, reason = %text, "forward refused");
         let body = Value::String(text);
@@ -388,7 +388,7 @@ fn refuse(status: StatusCode, reason: impl Into<String>) -> Response {
     RpcResponse::error(status, reason).into_response()
 }
 
-/// Checks a forward's signature (see [`super::peer_auth`]) and that the sender is another
+/// Checks a forward's tag (see [`super::peer_auth`]) and that the sender is another
 /// member of this node's swarm.
 fn authenticate(ctx: &NodeContext, headers: &HeaderMap, body: &[u8]) -> Result<(), RpcResponse> {
     let sender = authenticate_peer(ctx, headers, FORWARD_DOMAIN, body)

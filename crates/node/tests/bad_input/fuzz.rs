@@ -9,7 +9,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 use session_node::identity::NodeIdentity;
-use session_node::node::peer_auth::PeerSignature;
+use session_node::node::peer_auth::PeerAuth;
 use session_protocol::identity::Keypair;
 use session_protocol::rpc::{build, message_hash_for, NamespaceSelector};
 
@@ -23,11 +23,11 @@ use super::{forged_registration, http, snode_onion, to_value};
 const FUZZ_PER_ENDPOINT: usize = 10_000;
 /// Requests in flight at once.
 const CONCURRENCY: usize = 32;
-/// A node-to-node route: path, signature domain, valid bodies.
+/// A node-to-node route: path, authentication domain, valid bodies.
 type NodeRoute = (&'static str, &'static [u8], Vec<Vec<u8>>);
 
 /// Node-to-node routes served by `src/node/http.rs` (besides the client-facing ones): path,
-/// signature domain, and valid bodies.
+/// authentication domain, and valid bodies.
 fn node_to_node_routes(range: (u64, u64), rpc_templates: &[Vec<u8>]) -> Vec<NodeRoute> {
     use session_node::node::{peer, sync};
     let (start, end) = range;
@@ -72,9 +72,9 @@ struct Target {
     json: bool,
     /// Allowed status classes: 2 and/or 4.
     classes: &'static [u16],
-    /// For node-to-node routes: (signature domain, recipient, a swarm peer's identity). A
+    /// For node-to-node routes: (authentication domain, recipient, a swarm peer's identity). A
     /// third of the inputs go unsigned, a third signed by the peer (reaching the body
-    /// parsers), a third with malformed or mismatched signature headers.
+    /// parsers), a third with malformed or mismatched authentication headers.
     peer: Option<(&'static [u8], [u8; 32], Arc<NodeIdentity>)>,
 }
 
@@ -89,20 +89,20 @@ fn garbage_input(seed: u64, target: &Target, i: usize) -> (Vec<u8>, Vec<(String,
     let now = session_node::time::now_ms();
     let headers = match i % 3 {
         0 => Vec::new(),
-        1 => PeerSignature::sign(identity, domain, recipient, &body, now)
+        1 => PeerAuth::sign(identity, domain, recipient, &body, now)
             .headers()
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
         _ => {
-            // A well-formed header set with a random signature (so the node gets as far as
-            // verifying it), then one header spoilt half of the time.
-            let mut signature = [0u8; 64];
-            r.fill(&mut signature[..]);
-            let mut h: Vec<(String, String)> = PeerSignature {
+            // A well-formed header set with a random tag (so the node gets as far as
+            // checking it), then one header spoilt half of the time.
+            let mut tag = [0u8; 32];
+            r.fill(&mut tag[..]);
+            let mut h: Vec<(String, String)> = PeerAuth {
                 sender: identity.ed25519_public(),
                 timestamp_ms: now,
-                signature,
+                tag,
             }
             .headers()
             .iter()
