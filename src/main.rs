@@ -2,6 +2,11 @@
 
 use clap::Parser;
 
+/// mimalloc, as in the node: the system allocator cost measurably more CPU per message in
+/// `cargo bench -p session-client --bench e2e_latency` (which uses it too).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let args = session::cli::Args::parse();
     session::cli::init_logging();

@@ -19,6 +19,11 @@ use session_client::store::{Direction, Message, MessageId, MessageStatus, Store}
 use session_client::{Account, Client, ClientConfig, DataDir};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc, as in the node: the system allocator cost measurably more CPU per message in
+/// `cargo bench -p session-client --bench e2e_latency` (which uses it too).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The seed of a local devnet (`session-node devnet`).
 const DEFAULT_SEED: &str = session_client::client::DEFAULT_SEED_URL;
 /// File in the data directory holding the id of the last message `receive` printed.

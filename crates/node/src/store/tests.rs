@@ -487,8 +487,24 @@ async fn public_outbox_replacement_keeps_other_accounts_at_the_same_position() {
     store.store(msg(b, -1, 1, FAR)).await.unwrap();
     store.store(msg(a, -1, 1, FAR)).await.unwrap();
     store.store(msg(a, -1, 2, FAR)).await.unwrap();
-    assert_eq!(store.retrieve(query(a, -1, None)).await.unwrap().messages.len(), 1);
-    assert_eq!(store.retrieve(query(b, -1, None)).await.unwrap().messages.len(), 1);
+    assert_eq!(
+        store
+            .retrieve(query(a, -1, None))
+            .await
+            .unwrap()
+            .messages
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .retrieve(query(b, -1, None))
+            .await
+            .unwrap()
+            .messages
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -596,20 +612,24 @@ async fn a_failing_job_is_undone_alone_and_its_batch_commits() {
 }
 
 #[test]
-fn new_databases_use_small_pages_and_old_ones_keep_theirs() {
+fn new_databases_get_4_kib_pages_and_old_ones_keep_theirs() {
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("fresh.sqlite");
     let conn = schema::open_writer(&fresh).unwrap();
-    let size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
-    assert_eq!(size, 2_048);
+    let size: i64 = conn
+        .pragma_query_value(None, "page_size", |r| r.get(0))
+        .unwrap();
+    assert_eq!(size, 4_096);
 
     let old = dir.path().join("old.sqlite");
     {
         let conn = rusqlite::Connection::open(&old).unwrap();
-        conn.execute_batch("PRAGMA page_size = 4096; CREATE TABLE t (x);")
+        conn.execute_batch("PRAGMA page_size = 8192; CREATE TABLE t (x);")
             .unwrap();
     }
     let conn = schema::open_writer(&old).unwrap();
-    let size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
-    assert_eq!(size, 4_096);
+    let size: i64 = conn
+        .pragma_query_value(None, "page_size", |r| r.get(0))
+        .unwrap();
+    assert_eq!(size, 8_192);
 }
