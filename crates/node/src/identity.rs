@@ -143,7 +143,12 @@ impl NodeIdentity {
     /// Computed once per peer and kept, so authenticating a request costs an HMAC, not a
     /// signature.
     pub fn pair_key(&self, other: &[u8; 32]) -> Option<Zeroizing<[u8; 32]>> {
-        if let Some(known) = self.pair_keys.lock().ok().and_then(|k| k.get(other).cloned()) {
+        if let Some(known) = self
+            .pair_keys
+            .lock()
+            .ok()
+            .and_then(|k| k.get(other).cloned())
+        {
             return known;
         }
         // Computed outside the lock: two threads may both do it once, harmlessly.
