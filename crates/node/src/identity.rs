@@ -53,12 +53,14 @@ const PAIR_KEY_DOMAIN: &[u8] = b"session-node-pair-key-v1";
 /// Pairwise keys kept (32 bytes each, plus the map's overhead): far more than a node's peers.
 const MAX_PAIR_KEYS: usize = 4_096;
 
+/// A pairwise key by the other node's Ed25519 key (`None`: not a valid node key).
+type PairKeys = HashMap<[u8; 32], Option<Zeroizing<[u8; 32]>>>;
+
 /// A node's key pair.
 pub struct NodeIdentity {
     keypair: Keypair,
-    /// [`NodeIdentity::pair_key`] results by the other node's Ed25519 key (`None`: not a
-    /// valid node key).
-    pair_keys: Mutex<HashMap<[u8; 32], Option<Zeroizing<[u8; 32]>>>>,
+    /// [`NodeIdentity::pair_key`] results.
+    pair_keys: Mutex<PairKeys>,
 }
 
 impl NodeIdentity {

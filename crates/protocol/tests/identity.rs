@@ -272,7 +272,7 @@ proptest! {
 fn identity_r_signature(kp: &Keypair, msg: &[u8]) -> [u8; 64] {
     use curve25519_dalek::scalar::Scalar;
     use sha2::{Digest, Sha512};
-    let signing = ed25519_dalek::SigningKey::from_bytes(&kp.seed32());
+    let signing = ed25519_dalek::SigningKey::from_bytes(kp.seed32());
     let a = signing.to_scalar();
     let mut r = [0u8; 32];
     r[0] = 1; // (0, 1), the identity
