@@ -22,11 +22,6 @@ use e2e_support::{load_average, process_cpu_seconds, runtime, wait_ready};
 use session_client::protocol::identity::Keypair;
 use session_client::Client;
 
-/// The allocator of the binaries (`session`, `session-cli`, `session-node`), so the figures
-/// reflect them.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let count = std::env::var("E2E_BACKLOG")
         .ok()

@@ -26,11 +26,6 @@ use e2e_support::{
 };
 use session_client::Client;
 
-/// The allocator of the binaries (`session`, `session-cli`, `session-node`), so the figures
-/// reflect them.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const WARM_UP: usize = 20;
 const STREAM: usize = 500;
 

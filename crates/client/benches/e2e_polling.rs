@@ -22,11 +22,6 @@ use rand::Rng;
 use session_client::client::DEFAULT_POLL_ACTIVE;
 use session_client::{Client, ClientConfig};
 
-/// The allocator of the binaries (`session`, `session-cli`, `session-node`), so the figures
-/// reflect them.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let samples = std::env::var("E2E_SAMPLES")
         .ok()

@@ -9,6 +9,11 @@ use session_client::store::{MessageId, MessageStatus};
 use session_client::{Client, Update};
 use tokio::sync::broadcast;
 
+/// The allocator of the binaries (`session`, `session-cli`, `session-node`), so the figures
+/// reflect them (every end-to-end bench includes this module).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Kernel clock ticks per second of `/proc/self/stat` (USER_HZ, 100 on Linux).
 const TICKS_PER_SECOND: f64 = 100.0;
 

@@ -6,6 +6,8 @@
 //! with the writer. Nothing here blocks the async runtime. Message hashes are computed by the
 //! caller; the store treats them as opaque keys.
 
+#[cfg(test)]
+mod account_tests;
 mod ops;
 mod reader;
 mod schema;
