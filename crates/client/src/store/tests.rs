@@ -132,3 +132,28 @@ fn pages_are_read_through_the_index_without_sorting() {
         assert!(!plan.contains("TEMP B-TREE"), "{plan}");
     }
 }
+
+/// A cached statement with `LIMIT ?` runs again without being compiled again. SQLite 3.54
+/// plans such a LIMIT with the bound value and recompiles whenever the value changes, and
+/// rusqlite clears the bindings of a statement returned to its cache, so without the query
+/// planner stability guarantee every use was a fresh compile.
+#[test]
+fn cached_statements_with_bound_limits_are_not_recompiled() {
+    use rusqlite::StatementStatus;
+    let (_dir, store) = store();
+    let sql = "SELECT id FROM messages WHERE conversation_id = ?1 ORDER BY id LIMIT ?2";
+    for limit in [5_i64, 5, 7, 5] {
+        let mut stmt = store.conn.prepare_cached(sql).unwrap();
+        let rows: Vec<i64> = stmt
+            .query_map(rusqlite::params![1, limit], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(rows.is_empty());
+        assert_eq!(
+            stmt.get_status(StatementStatus::RePrepare),
+            0,
+            "limit {limit}"
+        );
+    }
+}

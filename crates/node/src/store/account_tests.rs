@@ -223,3 +223,29 @@ fn new_databases_get_4_kib_pages_and_old_ones_keep_theirs() {
         .unwrap();
     assert_eq!(size, 8_192);
 }
+
+/// The writer and the readers run their cached account queries (`LIMIT ?`) without compiling
+/// them again on each use (see `schema::stable_plans`).
+#[test]
+fn cached_queries_with_bound_limits_are_not_recompiled() {
+    use rusqlite::StatementStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite");
+    let writer = schema::open_writer(&path).unwrap();
+    let reader = schema::open_reader(&path).unwrap();
+    let sql = "SELECT seq FROM messages WHERE space = ?1 AND pubkey = ?2 AND namespace = 0 \
+               AND seq > ?3 ORDER BY seq LIMIT ?4";
+    for conn in [&writer, &reader] {
+        for limit in [10_i64, 10, 3] {
+            let mut stmt = conn.prepare_cached(sql).unwrap();
+            let rows = stmt
+                .query_map(rusqlite::params![1, vec![5_u8], 0, limit], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .unwrap()
+                .count();
+            assert_eq!(rows, 0);
+            assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0);
+        }
+    }
+}

@@ -92,13 +92,27 @@ pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     )
     .map_err(|e| StoreError::open(path, e))?;
     conn.busy_timeout(BUSY_TIMEOUT)
+        .and_then(|()| stable_plans(&conn))
         .and_then(|()| conn.pragma_update(None, "mmap_size", MMAP_SIZE))
         .map_err(|e| StoreError::open(path, e))?;
     Ok(conn)
 }
 
+/// Turns on SQLite's query planner stability guarantee: plans never depend on bound values.
+/// Without it SQLite (3.54) plans a `LIMIT ?` with the value bound at the time and compiles the
+/// statement again whenever that value changes, and rusqlite clears the bindings of every
+/// statement it returns to its cache: each retrieve compiled its query from scratch.
+fn stable_plans(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )
+    .map(|_| ())
+}
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    stable_plans(conn)?;
     // Only takes effect on a new, empty database (before WAL mode and the first table).
     conn.pragma_update(None, "page_size", PAGE_SIZE)?;
     // WAL lets readers run while the writer commits; NORMAL sync is durable across process
