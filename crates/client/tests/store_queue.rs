@@ -212,3 +212,62 @@ fn sending_needs_an_account() {
     let err = store.queue_outgoing(&peer(1), "x", 0, 0).unwrap_err();
     assert!(matches!(err, StoreError::NoAccount), "{err:?}");
 }
+
+#[test]
+fn a_message_queued_claimed_is_leased_with_its_data_and_survives_a_restart() {
+    let (dir, mut store) = fresh_store();
+    let (message, claimed) = store
+        .queue_outgoing_claimed(
+            &peer(2),
+            "at once",
+            1_000,
+            1_000,
+            &POLICY,
+            Some("b64".into()),
+        )
+        .unwrap();
+    assert_eq!(message.status, Some(MessageStatus::Sending));
+    let claimed = claimed.expect("written claimed");
+    assert_eq!(claimed.message_id, message.id);
+    assert_eq!(claimed.conversation_id, message.conversation_id);
+    assert_eq!(claimed.peer, peer(2));
+    assert_eq!(claimed.body, "at once");
+    assert_eq!(claimed.sent_at_ms, 1_000);
+    assert_eq!(claimed.attempt, 1);
+    assert_eq!(claimed.payload.as_deref(), Some("b64"));
+    let entry = store.queue_entry(message.id).unwrap().unwrap();
+    assert_eq!(entry.attempts, 1);
+    assert_eq!(entry.next_attempt_at_ms, Some(1_000 + POLICY.lease_ms));
+    // The worker leaves it alone while the first attempt's lease runs…
+    assert!(store
+        .claim_due_sends(1_000 + POLICY.lease_ms - 1, 10, &POLICY)
+        .unwrap()
+        .is_empty());
+    // …and a restart (the attempt died with the process) makes it due with the same data.
+    drop(store);
+    let mut store = reopen(&dir);
+    assert_eq!(store.release_claimed_sends(2_000).unwrap(), 1);
+    let again = store.claim_due_sends(2_000, 10, &POLICY).unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempt, 2);
+    assert_eq!(again[0].payload.as_deref(), Some("b64"));
+    store.mark_send_succeeded(message.id, "hash").unwrap();
+    assert_eq!(
+        store.message(message.id).unwrap().unwrap().status,
+        Some(MessageStatus::Sent)
+    );
+}
+
+#[test]
+fn a_message_that_could_not_be_encrypted_is_queued_for_the_worker() {
+    let (_dir, mut store) = fresh_store();
+    let (message, claimed) = store
+        .queue_outgoing_claimed(&peer(3), "later", 1_000, 1_000, &POLICY, None)
+        .unwrap();
+    assert!(claimed.is_none());
+    assert_eq!(message.status, Some(MessageStatus::Queued));
+    let due = store.claim_due_sends(1_000, 10, &POLICY).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].attempt, 1);
+    assert_eq!(due[0].payload, None);
+}

@@ -1,11 +1,13 @@
 //! The client's commands: store reads and writes, sending, requests, read state.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use session_protocol::identity::SessionId;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::control::{self, Control};
+use super::sender;
 use super::{Client, ClientError, Update, MAX_TEXT_CHARS};
 use crate::store::{
     Conversation, ConversationId, ConversationListItem, Message, MessageId, MessagePage,
@@ -134,11 +136,25 @@ impl Client {
         let inner = self.inner();
         let sent_at = inner.next_sent_timestamp();
         let now = inner.local_now_ms();
-        let message = inner
+        let keypair = Arc::clone(&inner.keypair);
+        let policy = inner.retry;
+        // Encrypted and written already claimed in one database call, so the first attempt
+        // starts at once (the worker takes over retries, and the message if encrypting fails).
+        let (message, claimed, profile_name) = inner
             .store
-            .run(move |s| s.queue_outgoing(&peer, &body, sent_at, now))
+            .run(move |s| {
+                let profile_name = s.account()?.and_then(|a| a.display_name);
+                let payload =
+                    sender::encrypt(&keypair, &peer, &body, sent_at, profile_name.as_deref()).ok();
+                let (message, claimed) =
+                    s.queue_outgoing_claimed(&peer, &body, sent_at, now, &policy, payload)?;
+                Ok((message, claimed, profile_name))
+            })
             .await?;
-        inner.send_wake.notify_one();
+        match claimed {
+            Some(entry) => sender::start_first_attempt(inner, entry, profile_name),
+            None => inner.send_wake.notify_one(),
+        }
         inner.emit(Update::MessageAdded {
             conversation: message.conversation_id,
             message: message.clone(),

@@ -172,6 +172,10 @@ pub(super) async fn poll_once(inner: &Arc<Inner>) -> Result<usize, ClientError> 
         if newest.is_some() {
             last_hash = newest;
         }
+        if !more && pending.is_none() && page.messages.len() <= MIN_PER_THREAD {
+            // The usual poll: one small page. Checked, opened and stored in one hand-off.
+            return Ok(stored + store_small_page(inner, node_ed, page.messages).await?);
+        }
         let next = tokio::spawn(prepare(Arc::clone(inner), node_ed, page.messages));
         if let Some(previous) = pending.replace(next) {
             stored += finish(inner, previous).await?;
@@ -200,17 +204,11 @@ async fn prepare(
     node: [u8; 32],
     messages: Vec<RetrievedMessage>,
 ) -> Result<Prepared, ClientError> {
-    let seen: Vec<SeenHash> = messages
-        .iter()
-        .map(|m| SeenHash {
-            hash: m.hash.clone(),
-            expires_at_ms: m.expires_at_ms,
-        })
-        .collect();
+    let seen = seen_of(&messages);
     let newest = seen.last().cloned();
     let verdicts = if messages.len() <= MIN_PER_THREAD {
-        // A small page (the usual case): the seen check and the decryption in one hand-off
-        // to a blocking thread.
+        // A small page: the seen check and the decryption in one hand-off to a blocking
+        // thread.
         let store = inner.store.clone();
         let keypair = Arc::clone(&inner.keypair);
         let own = inner.session_id;
@@ -240,6 +238,17 @@ async fn prepare(
         seen,
         verdicts,
     })
+}
+
+/// The hashes of a page with their expiries, in order.
+fn seen_of(messages: &[RetrievedMessage]) -> Vec<SeenHash> {
+    messages
+        .iter()
+        .map(|m| SeenHash {
+            hash: m.hash.clone(),
+            expires_at_ms: m.expires_at_ms,
+        })
+        .collect()
 }
 
 /// The messages not processed before (each hash once), to open. Blocking.
@@ -281,6 +290,64 @@ async fn finish(
     prepared: JoinHandle<Result<Prepared, ClientError>>,
 ) -> Result<usize, ClientError> {
     let prepared = prepared.await.map_err(|_| ClientError::ShutDown)??;
+    let sorted = sort(inner, prepared);
+    let now = inner.local_now_ms();
+    let network_now = inner.now_ms();
+    let applied = inner
+        .store
+        .run(move |s| sorted.apply(s, now, network_now))
+        .await?;
+    Ok(record(inner, applied))
+}
+
+/// Drops seen hashes, opens, stores and reports one small page, all on one blocking thread.
+async fn store_small_page(
+    inner: &Arc<Inner>,
+    node: [u8; 32],
+    messages: Vec<RetrievedMessage>,
+) -> Result<usize, ClientError> {
+    let worker = Arc::clone(inner);
+    let applied = tokio::task::spawn_blocking(move || {
+        let seen = seen_of(&messages);
+        let sealed = unseen_of(&worker.store, messages)?;
+        let verdicts = open_here(&worker.keypair, &worker.session_id, &sealed);
+        let sorted = sort(
+            &worker,
+            Prepared {
+                node,
+                newest: seen.last().cloned(),
+                seen,
+                verdicts,
+            },
+        );
+        let now = worker.local_now_ms();
+        let network_now = worker.now_ms();
+        Ok::<_, ClientError>(
+            worker
+                .store
+                .run_blocking(|s| sorted.apply(s, now, network_now))?,
+        )
+    })
+    .await
+    .map_err(|_| ClientError::ShutDown)??;
+    Ok(record(inner, applied))
+}
+
+/// A page's verdicts sorted into what to store.
+struct Sorted {
+    batch: PollBatch,
+    texts: Vec<(NewIncoming, Option<String>)>,
+    controls: Vec<Item>,
+}
+
+impl Sorted {
+    fn apply(self, s: &mut Store, now: i64, network_now: i64) -> Result<Applied, StoreError> {
+        apply(s, self.batch, self.texts, &self.controls, now, network_now)
+    }
+}
+
+/// Counts the verdicts and keeps the texts and control messages.
+fn sort(inner: &Inner, prepared: Prepared) -> Sorted {
     let mut texts = Vec::new();
     let mut controls = Vec::new();
     let stats = &inner.stats;
@@ -300,24 +367,26 @@ async fn finish(
         }
     }
     StatsCounters::add(&stats.controls, controls.len());
-    let batch = PollBatch {
-        node_ed25519: prepared.node,
-        namespace: Namespace::DEFAULT,
-        newest: prepared.newest,
-        seen: prepared.seen,
-        messages: Vec::new(),
-    };
-    let now = inner.local_now_ms();
-    let network_now = inner.now_ms();
-    let applied = inner
-        .store
-        .run(move |s| apply(s, batch, texts, &controls, now, network_now))
-        .await?;
+    Sorted {
+        batch: PollBatch {
+            node_ed25519: prepared.node,
+            namespace: Namespace::DEFAULT,
+            newest: prepared.newest,
+            seen: prepared.seen,
+            messages: Vec::new(),
+        },
+        texts,
+        controls,
+    }
+}
+
+/// Counts and reports a stored page; how many texts it stored.
+fn record(inner: &Inner, applied: Applied) -> usize {
     let stored = applied.added.len();
-    StatsCounters::add(&stats.stored, stored);
-    StatsCounters::add(&stats.dropped, applied.dropped);
+    StatsCounters::add(&inner.stats.stored, stored);
+    StatsCounters::add(&inner.stats.dropped, applied.dropped);
     report(inner, applied);
-    Ok(stored)
+    stored
 }
 
 /// Writes a page: texts (minus replays), seen hashes and cursor in one transaction, then the

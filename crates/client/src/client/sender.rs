@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use session_protocol::identity::Keypair;
+use session_protocol::identity::{Keypair, SessionId};
 use session_protocol::message::wrap_for_store;
 use session_protocol::proto::{Content, LokiProfile};
 use session_protocol::rpc::Namespace;
@@ -74,7 +74,14 @@ async fn round(inner: &Arc<Inner>) -> Result<Round, ClientError> {
         .run(move |s| {
             let profile_name = s.account()?.and_then(|a| a.display_name);
             let due = s.claim_and_prepare_sends(now, CLAIM_BATCH, &policy, |entry| {
-                encrypt(&keypair, entry, profile_name.as_deref()).ok()
+                encrypt(
+                    &keypair,
+                    &entry.peer,
+                    &entry.body,
+                    entry.sent_at_ms,
+                    profile_name.as_deref(),
+                )
+                .ok()
             })?;
             let next_due_ms = if due.is_empty() {
                 s.next_send_due_at()?
@@ -106,17 +113,42 @@ async fn round(inner: &Arc<Inner>) -> Result<Round, ClientError> {
     Ok(Round::Sent)
 }
 
-/// The encrypted, base64 data to store for `entry`.
-fn encrypt(
+/// The encrypted, base64 data to store for a text to `peer` sent at `sent_at_ms`.
+pub(super) fn encrypt(
     keypair: &Keypair,
-    entry: &QueuedSend,
+    peer: &SessionId,
+    body: &str,
+    sent_at_ms: i64,
     profile_name: Option<&str>,
 ) -> Result<String, ClientError> {
-    let sent_at = u64::try_from(entry.sent_at_ms)
+    let sent_at = u64::try_from(sent_at_ms)
         .map_err(|_| ClientError::Encrypt("the message has a negative sent time".to_owned()))?;
-    let content = Content::text(&entry.body, profile_name.map(LokiProfile::named));
-    wrap_for_store(keypair, &entry.peer, &content, sent_at)
+    let content = Content::text(body, profile_name.map(LokiProfile::named));
+    wrap_for_store(keypair, peer, &content, sent_at)
         .map_err(|e| ClientError::Encrypt(e.to_string()))
+}
+
+/// Starts the first attempt of a message that was queued already claimed (see
+/// [`crate::store::Store::queue_outgoing_claimed`]), without waiting for the worker's next
+/// round. Shutdown abandons the attempt at its next await point; the lease (or the release at
+/// the next start) makes the entry due again.
+pub(super) fn start_first_attempt(
+    inner: &Arc<Inner>,
+    entry: QueuedSend,
+    profile_name: Option<String>,
+) {
+    let inner = Arc::clone(inner);
+    tokio::spawn(async move {
+        let mut stopping = inner.stopping.subscribe();
+        tokio::select! {
+            done = send_one(&inner, entry, profile_name) => {
+                if let Err(error) = done {
+                    tracing::warn!(%error, "recording a send attempt failed");
+                }
+            }
+            _ = stopping.wait_for(|s| *s) => {}
+        }
+    });
 }
 
 /// One attempt for one entry, recorded in the store and reported.
@@ -185,7 +217,13 @@ async fn attempt(
             let keypair = Arc::clone(&inner.keypair);
             let queued = entry.clone();
             let payload = tokio::task::spawn_blocking(move || {
-                encrypt(&keypair, &queued, profile_name.as_deref())
+                encrypt(
+                    &keypair,
+                    &queued.peer,
+                    &queued.body,
+                    queued.sent_at_ms,
+                    profile_name.as_deref(),
+                )
             })
             .await
             .map_err(|_| ClientError::ShutDown)??;

@@ -6,6 +6,9 @@
 //! `sent`, entry removed) or failure (status `queued` again with exponential backoff, or
 //! `failed` after the last attempt). If the process dies mid-attempt the lease runs out and the
 //! entry becomes due again; at startup [`Store::release_claimed_sends`] makes it due at once.
+//! A message that can be encrypted when it is written is written already claimed, with its
+//! encrypted data ([`Store::queue_outgoing_claimed`]): its first attempt starts at once, and
+//! from then on it is like any claimed entry.
 
 use rusqlite::{params, Connection, OptionalExtension};
 use session_protocol::identity::SessionId;
@@ -113,25 +116,66 @@ impl Store {
         sent_at_ms: i64,
         now_ms: i64,
     ) -> Result<Message, StoreError> {
+        let (message, _) = self.insert_outgoing(peer, body, sent_at_ms, now_ms, None)?;
+        Ok(message)
+    }
+
+    /// [`Store::queue_outgoing`] for a message whose first attempt starts at once, with its
+    /// encrypted data `payload`: the message is written already claimed (`sending`, attempt 1,
+    /// leased until `now_ms + policy.lease_ms`, the data saved), so the attempt needs no second
+    /// commit before it starts. Without a payload (encrypting failed) the message is queued as
+    /// usual, due now, and no claim is returned: the send worker takes it.
+    pub fn queue_outgoing_claimed(
+        &mut self,
+        peer: &SessionId,
+        body: &str,
+        sent_at_ms: i64,
+        now_ms: i64,
+        policy: &RetryPolicy,
+        payload: Option<String>,
+    ) -> Result<(Message, Option<QueuedSend>), StoreError> {
+        let claim = payload.map(|payload| (now_ms.saturating_add(policy.lease_ms), payload));
+        self.insert_outgoing(peer, body, sent_at_ms, now_ms, claim)
+    }
+
+    /// The transaction of both `queue_outgoing` forms; `claim` is the lease end and the data
+    /// of a first attempt starting now.
+    fn insert_outgoing(
+        &mut self,
+        peer: &SessionId,
+        body: &str,
+        sent_at_ms: i64,
+        now_ms: i64,
+        claim: Option<(i64, String)>,
+    ) -> Result<(Message, Option<QueuedSend>), StoreError> {
         let own = self.own_session_id()?;
+        let status = if claim.is_some() { "sending" } else { "queued" };
         let tx = self.conn.transaction()?;
         let (conversation_id, _) = ensure_conversation(&tx, &peer.to_hex(), false, now_ms)?;
         approve(&tx, peer, now_ms)?;
         tx.prepare_cached(
             "INSERT INTO messages (conversation_id, direction, sender, body, sent_at, \
              received_at, server_hash, status, is_read) \
-             VALUES (?1, 'out', ?2, ?3, ?4, ?5, NULL, 'queued', 0)",
+             VALUES (?1, 'out', ?2, ?3, ?4, ?5, NULL, ?6, 0)",
         )?
         .execute(params![
             conversation_id,
             own.to_hex(),
             body,
             sent_at_ms,
-            now_ms
+            now_ms,
+            status
         ])?;
         let id = MessageId(tx.last_insert_rowid());
-        tx.prepare_cached("INSERT INTO send_queue (message_id, next_attempt_at) VALUES (?1, ?2)")?
-            .execute(params![id, now_ms])?;
+        let (attempts, next_attempt_at, payload) = match &claim {
+            Some((lease_until, payload)) => (1, *lease_until, Some(payload.as_str())),
+            None => (0, now_ms, None),
+        };
+        tx.prepare_cached(
+            "INSERT INTO send_queue (message_id, attempts, next_attempt_at, payload) \
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![id, attempts, next_attempt_at, payload])?;
         tx.prepare_cached(
             "UPDATE conversations SET last_activity_at = max(last_activity_at, ?2) WHERE id = ?1",
         )?
@@ -139,7 +183,16 @@ impl Store {
         let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1");
         let message = tx.prepare_cached(&sql)?.query_row([id], message_from_row)?;
         tx.commit()?;
-        Ok(message)
+        let claimed = claim.map(|(_, payload)| QueuedSend {
+            message_id: id,
+            conversation_id,
+            peer: *peer,
+            body: body.to_owned(),
+            sent_at_ms,
+            attempt: 1,
+            payload: Some(payload),
+        });
+        Ok((message, claimed))
     }
 
     /// Claims up to `limit` entries due at `now_ms`, oldest first: each becomes `sending`, its
