@@ -271,3 +271,16 @@ fn a_message_that_could_not_be_encrypted_is_queued_for_the_worker() {
     assert_eq!(due[0].attempt, 1);
     assert_eq!(due[0].payload, None);
 }
+
+#[test]
+fn a_prepared_message_waits_for_the_worker_with_its_data() {
+    let (_dir, mut store) = fresh_store();
+    let message = store
+        .queue_outgoing_prepared(&peer(4), "in a burst", 1_000, 1_000, Some("b64".into()))
+        .unwrap();
+    assert_eq!(message.status, Some(MessageStatus::Queued));
+    let due = store.claim_due_sends(1_000, 10, &POLICY).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].attempt, 1);
+    assert_eq!(due[0].payload.as_deref(), Some("b64"));
+}

@@ -138,22 +138,32 @@ impl Client {
         let now = inner.local_now_ms();
         let keypair = Arc::clone(&inner.keypair);
         let policy = inner.retry;
-        // Encrypted and written already claimed in one database call, so the first attempt
-        // starts at once (the worker takes over retries, and the message if encrypting fails).
+        // Encrypted and written in one database call. While few first attempts are running
+        // the message is written already claimed and its attempt starts at once; otherwise
+        // (a burst of messages) the worker sends it with the rest of the queue.
+        let permit = Arc::clone(&inner.first_attempts).try_acquire_owned().ok();
+        let claim = permit.is_some();
         let (message, claimed, profile_name) = inner
             .store
             .run(move |s| {
                 let profile_name = s.account()?.and_then(|a| a.display_name);
                 let payload =
                     sender::encrypt(&keypair, &peer, &body, sent_at, profile_name.as_deref()).ok();
-                let (message, claimed) =
-                    s.queue_outgoing_claimed(&peer, &body, sent_at, now, &policy, payload)?;
-                Ok((message, claimed, profile_name))
+                if claim {
+                    let (message, claimed) =
+                        s.queue_outgoing_claimed(&peer, &body, sent_at, now, &policy, payload)?;
+                    Ok((message, claimed, profile_name))
+                } else {
+                    let message = s.queue_outgoing_prepared(&peer, &body, sent_at, now, payload)?;
+                    Ok((message, None, profile_name))
+                }
             })
             .await?;
-        match claimed {
-            Some(entry) => sender::start_first_attempt(inner, entry, profile_name),
-            None => inner.send_wake.notify_one(),
+        match (claimed, permit) {
+            (Some(entry), Some(permit)) => {
+                sender::start_first_attempt(inner, entry, profile_name, permit);
+            }
+            _ => inner.send_wake.notify_one(),
         }
         inner.emit(Update::MessageAdded {
             conversation: message.conversation_id,

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use session_protocol::identity::{Keypair, SessionId};
-use tokio::sync::{broadcast, watch, Notify};
+use tokio::sync::{broadcast, watch, Notify, Semaphore};
 use tokio::task::JoinHandle;
 
 use crate::account::Account;
@@ -82,6 +82,8 @@ pub(crate) struct Inner {
     updates: broadcast::Sender<Update>,
     /// Wakes the send worker (a message was queued or retried).
     send_wake: Notify,
+    /// First attempts started by `send_text` that may run at the same time.
+    first_attempts: Arc<Semaphore>,
     /// Wakes the poller (poll now, e.g. the window became active).
     poll_wake: Notify,
     active: AtomicBool,
@@ -173,6 +175,7 @@ impl Client {
             retry: config.retry,
             updates,
             send_wake: Notify::new(),
+            first_attempts: Arc::new(Semaphore::new(sender::FIRST_ATTEMPTS)),
             poll_wake: Notify::new(),
             active: AtomicBool::new(true),
             stopping: watch::channel(false).0,

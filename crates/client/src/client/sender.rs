@@ -11,6 +11,7 @@ use session_protocol::identity::{Keypair, SessionId};
 use session_protocol::message::wrap_for_store;
 use session_protocol::proto::{Content, LokiProfile};
 use session_protocol::rpc::Namespace;
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::task::JoinSet;
 
 use super::{nap, ClientError, Inner, Update, MESSAGE_TTL_MS};
@@ -19,6 +20,9 @@ use crate::store::{MessageStatus, QueuedSend, RetryPolicy, SendFailure};
 
 /// Entries claimed (and sent concurrently) per round.
 const CLAIM_BATCH: u32 = 8;
+/// First attempts started by `send_text` itself that may run at once; further messages wait
+/// for the worker, which sends them `CLAIM_BATCH` at a time.
+pub(super) const FIRST_ATTEMPTS: usize = CLAIM_BATCH as usize;
 /// Longest sleep when nothing is due (a safety net: a wake-up is normally notified).
 const MAX_IDLE: Duration = Duration::from_secs(60);
 
@@ -136,9 +140,11 @@ pub(super) fn start_first_attempt(
     inner: &Arc<Inner>,
     entry: QueuedSend,
     profile_name: Option<String>,
+    permit: OwnedSemaphorePermit,
 ) {
     let inner = Arc::clone(inner);
     tokio::spawn(async move {
+        let _permit = permit;
         let mut stopping = inner.stopping.subscribe();
         tokio::select! {
             done = send_one(&inner, entry, profile_name) => {

@@ -116,7 +116,7 @@ impl Store {
         sent_at_ms: i64,
         now_ms: i64,
     ) -> Result<Message, StoreError> {
-        let (message, _) = self.insert_outgoing(peer, body, sent_at_ms, now_ms, None)?;
+        let (message, _) = self.insert_outgoing(peer, body, sent_at_ms, now_ms, None, None)?;
         Ok(message)
     }
 
@@ -134,22 +134,43 @@ impl Store {
         policy: &RetryPolicy,
         payload: Option<String>,
     ) -> Result<(Message, Option<QueuedSend>), StoreError> {
-        let claim = payload.map(|payload| (now_ms.saturating_add(policy.lease_ms), payload));
-        self.insert_outgoing(peer, body, sent_at_ms, now_ms, claim)
+        let lease_until = payload
+            .is_some()
+            .then(|| now_ms.saturating_add(policy.lease_ms));
+        self.insert_outgoing(peer, body, sent_at_ms, now_ms, payload, lease_until)
     }
 
-    /// The transaction of both `queue_outgoing` forms; `claim` is the lease end and the data
-    /// of a first attempt starting now.
+    /// [`Store::queue_outgoing`] with the encrypted data saved (when there is one), for the
+    /// send worker to take without encrypting again.
+    pub fn queue_outgoing_prepared(
+        &mut self,
+        peer: &SessionId,
+        body: &str,
+        sent_at_ms: i64,
+        now_ms: i64,
+        payload: Option<String>,
+    ) -> Result<Message, StoreError> {
+        let (message, _) = self.insert_outgoing(peer, body, sent_at_ms, now_ms, payload, None)?;
+        Ok(message)
+    }
+
+    /// The transaction of every `queue_outgoing` form: `payload` is the encrypted data, if
+    /// already made; with `lease_until` the message is claimed for a first attempt starting now.
     fn insert_outgoing(
         &mut self,
         peer: &SessionId,
         body: &str,
         sent_at_ms: i64,
         now_ms: i64,
-        claim: Option<(i64, String)>,
+        payload: Option<String>,
+        lease_until: Option<i64>,
     ) -> Result<(Message, Option<QueuedSend>), StoreError> {
         let own = self.own_session_id()?;
-        let status = if claim.is_some() { "sending" } else { "queued" };
+        let status = if lease_until.is_some() {
+            "sending"
+        } else {
+            "queued"
+        };
         let tx = self.conn.transaction()?;
         let (conversation_id, _) = ensure_conversation(&tx, &peer.to_hex(), false, now_ms)?;
         approve(&tx, peer, now_ms)?;
@@ -167,15 +188,15 @@ impl Store {
             status
         ])?;
         let id = MessageId(tx.last_insert_rowid());
-        let (attempts, next_attempt_at, payload) = match &claim {
-            Some((lease_until, payload)) => (1, *lease_until, Some(payload.as_str())),
-            None => (0, now_ms, None),
+        let (attempts, next_attempt_at) = match lease_until {
+            Some(lease_until) => (1, lease_until),
+            None => (0, now_ms),
         };
         tx.prepare_cached(
             "INSERT INTO send_queue (message_id, attempts, next_attempt_at, payload) \
              VALUES (?1, ?2, ?3, ?4)",
         )?
-        .execute(params![id, attempts, next_attempt_at, payload])?;
+        .execute(params![id, attempts, next_attempt_at, payload.as_deref()])?;
         tx.prepare_cached(
             "UPDATE conversations SET last_activity_at = max(last_activity_at, ?2) WHERE id = ?1",
         )?
@@ -183,14 +204,14 @@ impl Store {
         let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1");
         let message = tx.prepare_cached(&sql)?.query_row([id], message_from_row)?;
         tx.commit()?;
-        let claimed = claim.map(|(_, payload)| QueuedSend {
+        let claimed = lease_until.map(|_| QueuedSend {
             message_id: id,
             conversation_id,
             peer: *peer,
             body: body.to_owned(),
             sent_at_ms,
             attempt: 1,
-            payload: Some(payload),
+            payload,
         });
         Ok((message, claimed))
     }

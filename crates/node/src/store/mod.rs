@@ -1,10 +1,12 @@
 //! The node's message store: SQLite in WAL mode, one writer thread, a pool of readers.
 //!
-//! Writes go through a single dedicated thread that groups whatever is queued into one
-//! transaction (one fsync for many stores), which is what lets a node sustain thousands of
-//! stores a second. Reads run on Tokio's blocking pool with their own connections, concurrently
-//! with the writer. Nothing here blocks the async runtime. Message hashes are computed by the
-//! caller; the store treats them as opaque keys.
+//! Under load, writes go through a single dedicated thread that groups whatever is queued into
+//! one transaction (one commit for many stores), which is what lets a node sustain thousands of
+//! stores a second; when the node is idle a write runs at once on the caller's thread (see
+//! `writer`). Reads use their own connections, concurrently with the writer, on the calling
+//! worker when a connection is free. Neither waits on the other's locks, and checkpoints run
+//! only on the writer thread. Message hashes are computed by the caller; the store treats them
+//! as opaque keys.
 
 #[cfg(test)]
 mod account_tests;

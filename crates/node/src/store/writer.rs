@@ -1,15 +1,23 @@
-//! The single writer thread: runs queued write jobs in batches, one transaction per batch.
+//! The store's writer: runs write jobs in batches, one transaction per batch.
 //!
 //! A store costs a few microseconds of SQL but a commit costs a WAL write; grouping every job
 //! that queued up while the previous batch committed amortises the commit over the whole batch.
+//! Under load, jobs queue for a dedicated writer thread that does that. When the node is not
+//! busy (nothing queued, the last batch held one job) a job runs at once on the caller's thread
+//! instead: a batch of one either way, without the two thread hand-offs. Checkpoints run only
+//! on the writer thread (a WAL hook replaces SQLite's automatic checkpoint and routes jobs to
+//! the thread once the WAL is due for one), so a caller never copies the WAL.
+//!
 //! A failing job must leave no partial effects and must not spoil the rest of the batch. Jobs
 //! almost never fail, so a batch first runs without savepoints (a savepoint copies every page a
 //! job touches); if any job fails, the transaction is rolled back and the batch runs again with
 //! one savepoint per job. Callers are answered only after their batch has committed.
 
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use rusqlite::wal::CheckpointMode;
 use rusqlite::{Connection, Transaction};
 use tokio::sync::oneshot;
 
@@ -66,25 +74,69 @@ where
     }
 }
 
-/// Sends jobs to the writer thread. The thread exits when every handle is dropped.
+/// Runs jobs, at once or through the writer thread. The thread exits when every handle is
+/// dropped.
 #[derive(Debug)]
 pub(super) struct WriterHandle {
     tx: mpsc::Sender<Job>,
+    shared: Arc<Shared>,
+}
+
+/// What the callers and the writer thread share.
+#[derive(Debug)]
+struct Shared {
+    conn: Mutex<Connection>,
+    /// Jobs sent to the thread and not yet taken into a batch.
+    queued: AtomicUsize,
+    /// The thread's last batch held more than one job: the node is busy, so jobs queue.
+    busy: AtomicBool,
+    /// Frames in the WAL after the last commit (from the WAL hook).
+    wal_frames: Arc<AtomicUsize>,
+    /// WAL frames at which the writer thread checkpoints.
+    checkpoint_frames: usize,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic inside a job leaves no open transaction behind (rusqlite rolls back on drop).
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn checkpoint_due(&self) -> bool {
+        self.wal_frames.load(Ordering::Relaxed) >= self.checkpoint_frames
+    }
 }
 
 impl WriterHandle {
-    /// Starts the writer thread over `conn`.
-    pub(super) fn start(conn: Connection) -> Result<WriterHandle, StoreError> {
+    /// Starts the writer thread over `conn`, taking over its automatic checkpoints (at the
+    /// size its `wal_autocheckpoint` names).
+    pub(super) fn start(mut conn: Connection) -> Result<WriterHandle, StoreError> {
+        let checkpoint_pages: i64 =
+            conn.pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
+        let wal_frames = Arc::new(AtomicUsize::new(0));
+        let hook_frames = Arc::clone(&wal_frames);
+        conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, frames| {
+            hook_frames.store(usize::try_from(frames).unwrap_or(0), Ordering::Relaxed);
+            Ok(())
+        }))?;
         let (tx, rx) = mpsc::channel::<Job>();
+        let shared = Arc::new(Shared {
+            conn: Mutex::new(conn),
+            queued: AtomicUsize::new(0),
+            busy: AtomicBool::new(false),
+            wal_frames,
+            checkpoint_frames: usize::try_from(checkpoint_pages).unwrap_or(1000).max(1),
+        });
+        let thread_shared = Arc::clone(&shared);
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(conn, &rx))
+            .spawn(move || run(&thread_shared, &rx))
             .map_err(|e| StoreError::Interrupted(format!("cannot start the writer thread: {e}")))?;
-        Ok(WriterHandle { tx })
+        Ok(WriterHandle { tx, shared })
     }
 
-    /// Runs `f` inside the next batch transaction and returns its result once committed. `f`
-    /// may run twice (see the module documentation); only the committed run's effects remain.
+    /// Runs `f` inside a batch transaction and returns its result once committed. `f` may run
+    /// twice (see the module documentation); only the committed run's effects remain.
     pub(super) async fn call<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
@@ -96,12 +148,34 @@ impl WriterHandle {
             result: None,
             reply_tx,
         });
-        self.tx.send(job).map_err(|_| StoreError::Closed)?;
+        if let Some(job) = self.try_run_now(job) {
+            self.shared.queued.fetch_add(1, Ordering::AcqRel);
+            if self.tx.send(job).is_err() {
+                return Err(StoreError::Closed);
+            }
+        }
         reply_rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Runs `job` on this thread if the node is not busy and no checkpoint is due; gives it
+    /// back otherwise.
+    fn try_run_now(&self, job: Job) -> Option<Job> {
+        let shared = &self.shared;
+        if shared.queued.load(Ordering::Acquire) > 0
+            || shared.busy.load(Ordering::Relaxed)
+            || shared.checkpoint_due()
+        {
+            return Some(job);
+        }
+        let Ok(mut conn) = shared.conn.try_lock() else {
+            return Some(job);
+        };
+        run_batch(&mut conn, &mut vec![job]);
+        None
     }
 }
 
-fn run(mut conn: Connection, rx: &mpsc::Receiver<Job>) {
+fn run(shared: &Shared, rx: &mpsc::Receiver<Job>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     let mut busy = false;
     while let Ok(first) = rx.recv() {
@@ -123,9 +197,27 @@ fn run(mut conn: Connection, rx: &mpsc::Receiver<Job>) {
             }
         }
         busy = batch.len() > 1;
+        shared.busy.store(busy, Ordering::Relaxed);
+        shared.queued.fetch_sub(batch.len(), Ordering::AcqRel);
+        let mut conn = shared.lock();
         run_batch(&mut conn, &mut batch);
+        if shared.checkpoint_due() {
+            checkpoint(&conn, shared);
+        }
     }
     tracing::debug!("store writer stopped");
+}
+
+/// Copies the WAL into the database (as SQLite's automatic checkpoint would: passive, readers
+/// keep reading).
+fn checkpoint(conn: &Connection, shared: &Shared) {
+    match conn.wal_checkpoint_v2(None::<&str>, CheckpointMode::PASSIVE) {
+        Ok((frames, done)) if frames == done => shared.wal_frames.store(0, Ordering::Relaxed),
+        // Readers held back part of it: the next commit's hook reports the size, and the
+        // next batch tries again.
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "WAL checkpoint failed"),
+    }
 }
 
 fn run_batch(conn: &mut Connection, batch: &mut Vec<Job>) {
@@ -185,5 +277,74 @@ fn run_in_savepoint(tx: &mut Transaction<'_>, job: &mut Job) -> rusqlite::Result
         sp.commit()
     } else {
         sp.rollback()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::schema;
+
+    fn writer(dir: &std::path::Path, checkpoint_pages: i64) -> WriterHandle {
+        let conn = schema::open_writer(&dir.join("store.sqlite")).unwrap();
+        conn.pragma_update(None, "wal_autocheckpoint", checkpoint_pages)
+            .unwrap();
+        conn.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
+        WriterHandle::start(conn).unwrap()
+    }
+
+    /// Inserts a page-sized row; returns the name of the thread that ran the job.
+    async fn insert(writer: &WriterHandle) -> String {
+        writer
+            .call(|c| {
+                c.execute("INSERT INTO t VALUES (zeroblob(4000))", [])?;
+                Ok(std::thread::current().name().unwrap_or("").to_owned())
+            })
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_idle_writer_runs_jobs_on_the_callers_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = writer(dir.path(), 1_000);
+        let caller = std::thread::current().name().unwrap_or("").to_owned();
+        for _ in 0..3 {
+            assert_eq!(insert(&writer).await, caller);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_busy_writer_queues_jobs_for_its_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = writer(dir.path(), 1_000);
+        writer.shared.busy.store(true, Ordering::Relaxed);
+        assert_eq!(insert(&writer).await, "store-writer");
+        // That batch held one job: the writer is idle again (once the thread has let go of
+        // the connection, just after answering).
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(
+            insert(&writer).await,
+            std::thread::current().name().unwrap_or("")
+        );
+    }
+
+    #[tokio::test]
+    async fn checkpoints_run_on_the_writer_thread_and_bound_the_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = writer(dir.path(), 8);
+        let mut on_thread = 0;
+        for _ in 0..200 {
+            if insert(&writer).await == "store-writer" {
+                on_thread += 1;
+            }
+        }
+        // Each time the WAL reached 8 frames the next job went to the thread, which
+        // checkpointed; the WAL file is reused from its start and stays small.
+        assert!(on_thread >= 10, "{on_thread} jobs on the writer thread");
+        let wal = std::fs::metadata(dir.path().join("store.sqlite-wal"))
+            .unwrap()
+            .len();
+        assert!(wal < 64 * 4096, "WAL of {wal} bytes");
     }
 }
