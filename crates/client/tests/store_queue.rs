@@ -217,13 +217,13 @@ fn sending_needs_an_account() {
 fn a_message_queued_claimed_is_leased_with_its_data_and_survives_a_restart() {
     let (dir, mut store) = fresh_store();
     let (message, claimed) = store
-        .queue_outgoing_claimed(
+        .queue_outgoing_encrypted(
             &peer(2),
             "at once",
             1_000,
             1_000,
-            &POLICY,
             Some("b64".into()),
+            Some(&POLICY),
         )
         .unwrap();
     assert_eq!(message.status, Some(MessageStatus::Sending));
@@ -262,7 +262,7 @@ fn a_message_queued_claimed_is_leased_with_its_data_and_survives_a_restart() {
 fn a_message_that_could_not_be_encrypted_is_queued_for_the_worker() {
     let (_dir, mut store) = fresh_store();
     let (message, claimed) = store
-        .queue_outgoing_claimed(&peer(3), "later", 1_000, 1_000, &POLICY, None)
+        .queue_outgoing_encrypted(&peer(3), "later", 1_000, 1_000, None, Some(&POLICY))
         .unwrap();
     assert!(claimed.is_none());
     assert_eq!(message.status, Some(MessageStatus::Queued));
@@ -275,9 +275,17 @@ fn a_message_that_could_not_be_encrypted_is_queued_for_the_worker() {
 #[test]
 fn a_prepared_message_waits_for_the_worker_with_its_data() {
     let (_dir, mut store) = fresh_store();
-    let message = store
-        .queue_outgoing_prepared(&peer(4), "in a burst", 1_000, 1_000, Some("b64".into()))
+    let (message, claimed) = store
+        .queue_outgoing_encrypted(
+            &peer(4),
+            "in a burst",
+            1_000,
+            1_000,
+            Some("b64".into()),
+            None,
+        )
         .unwrap();
+    assert!(claimed.is_none());
     assert_eq!(message.status, Some(MessageStatus::Queued));
     let due = store.claim_due_sends(1_000, 10, &POLICY).unwrap();
     assert_eq!(due.len(), 1);

@@ -149,14 +149,10 @@ impl Client {
                 let profile_name = s.account()?.and_then(|a| a.display_name);
                 let payload =
                     sender::encrypt(&keypair, &peer, &body, sent_at, profile_name.as_deref()).ok();
-                if claim {
-                    let (message, claimed) =
-                        s.queue_outgoing_claimed(&peer, &body, sent_at, now, &policy, payload)?;
-                    Ok((message, claimed, profile_name))
-                } else {
-                    let message = s.queue_outgoing_prepared(&peer, &body, sent_at, now, payload)?;
-                    Ok((message, None, profile_name))
-                }
+                let claim = claim.then_some(&policy);
+                let (message, claimed) =
+                    s.queue_outgoing_encrypted(&peer, &body, sent_at, now, payload, claim)?;
+                Ok((message, claimed, profile_name))
             })
             .await?;
         match (claimed, permit) {

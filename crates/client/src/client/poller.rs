@@ -204,39 +204,47 @@ async fn prepare(
     node: [u8; 32],
     messages: Vec<RetrievedMessage>,
 ) -> Result<Prepared, ClientError> {
-    let seen = seen_of(&messages);
-    let newest = seen.last().cloned();
-    let verdicts = if messages.len() <= MIN_PER_THREAD {
+    if messages.len() <= MIN_PER_THREAD {
         // A small page: the seen check and the decryption in one hand-off to a blocking
         // thread.
-        let store = inner.store.clone();
-        let keypair = Arc::clone(&inner.keypair);
-        let own = inner.session_id;
-        tokio::task::spawn_blocking(move || {
-            let sealed = unseen_of(&store, messages)?;
-            Ok::<_, ClientError>(open_here(&keypair, &own, &sealed))
-        })
-        .await
-        .map_err(|_| ClientError::ShutDown)??
-    } else {
-        let store = inner.store.clone();
-        let sealed = tokio::task::spawn_blocking(move || unseen_of(&store, messages))
+        return tokio::task::spawn_blocking(move || prepare_here(&inner, node, messages))
             .await
-            .map_err(|_| ClientError::ShutDown)??;
-        let threads = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-        open_all(
-            Arc::clone(&inner.keypair),
-            inner.session_id,
-            sealed,
-            threads,
-        )
+            .map_err(|_| ClientError::ShutDown)?;
+    }
+    let seen = seen_of(&messages);
+    let store = inner.store.clone();
+    let sealed = tokio::task::spawn_blocking(move || unseen_of(&store, messages))
         .await
-    };
+        .map_err(|_| ClientError::ShutDown)??;
+    let threads = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    let verdicts = open_all(
+        Arc::clone(&inner.keypair),
+        inner.session_id,
+        sealed,
+        threads,
+    )
+    .await;
     Ok(Prepared {
         node,
-        newest,
+        newest: seen.last().cloned(),
         seen,
         verdicts,
+    })
+}
+
+/// [`prepare`] on the calling thread (blocking code only).
+fn prepare_here(
+    inner: &Inner,
+    node: [u8; 32],
+    messages: Vec<RetrievedMessage>,
+) -> Result<Prepared, ClientError> {
+    let seen = seen_of(&messages);
+    let sealed = unseen_of(&inner.store, messages)?;
+    Ok(Prepared {
+        node,
+        newest: seen.last().cloned(),
+        seen,
+        verdicts: open_here(&inner.keypair, &inner.session_id, &sealed),
     })
 }
 
@@ -308,18 +316,7 @@ async fn store_small_page(
 ) -> Result<usize, ClientError> {
     let worker = Arc::clone(inner);
     let applied = tokio::task::spawn_blocking(move || {
-        let seen = seen_of(&messages);
-        let sealed = unseen_of(&worker.store, messages)?;
-        let verdicts = open_here(&worker.keypair, &worker.session_id, &sealed);
-        let sorted = sort(
-            &worker,
-            Prepared {
-                node,
-                newest: seen.last().cloned(),
-                seen,
-                verdicts,
-            },
-        );
+        let sorted = sort(&worker, prepare_here(&worker, node, messages)?);
         let now = worker.local_now_ms();
         let network_now = worker.now_ms();
         Ok::<_, ClientError>(

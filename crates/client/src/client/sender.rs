@@ -133,7 +133,7 @@ pub(super) fn encrypt(
 }
 
 /// Starts the first attempt of a message that was queued already claimed (see
-/// [`crate::store::Store::queue_outgoing_claimed`]), without waiting for the worker's next
+/// [`crate::store::Store::queue_outgoing_encrypted`]), without waiting for the worker's next
 /// round. Shutdown abandons the attempt at its next await point; the lease (or the release at
 /// the next start) makes the entry due again.
 pub(super) fn start_first_attempt(

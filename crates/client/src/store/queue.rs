@@ -7,7 +7,7 @@
 //! `failed` after the last attempt). If the process dies mid-attempt the lease runs out and the
 //! entry becomes due again; at startup [`Store::release_claimed_sends`] makes it due at once.
 //! A message that can be encrypted when it is written is written already claimed, with its
-//! encrypted data ([`Store::queue_outgoing_claimed`]): its first attempt starts at once, and
+//! encrypted data ([`Store::queue_outgoing_encrypted`]): its first attempt starts at once, and
 //! from then on it is like any claimed entry.
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -120,38 +120,25 @@ impl Store {
         Ok(message)
     }
 
-    /// [`Store::queue_outgoing`] for a message whose first attempt starts at once, with its
-    /// encrypted data `payload`: the message is written already claimed (`sending`, attempt 1,
-    /// leased until `now_ms + policy.lease_ms`, the data saved), so the attempt needs no second
-    /// commit before it starts. Without a payload (encrypting failed) the message is queued as
-    /// usual, due now, and no claim is returned: the send worker takes it.
-    pub fn queue_outgoing_claimed(
+    /// [`Store::queue_outgoing`] with the message's encrypted data `payload` saved (when
+    /// encrypting worked), so no attempt encrypts it again. With `claim` and a payload the
+    /// message is written already claimed for a first attempt starting now (`sending`,
+    /// attempt 1, leased until `now_ms + claim.lease_ms`), so that attempt needs no second
+    /// commit before it starts, and the claim is returned. Otherwise it is queued as usual,
+    /// due now, for the send worker.
+    pub fn queue_outgoing_encrypted(
         &mut self,
         peer: &SessionId,
         body: &str,
         sent_at_ms: i64,
         now_ms: i64,
-        policy: &RetryPolicy,
         payload: Option<String>,
+        claim: Option<&RetryPolicy>,
     ) -> Result<(Message, Option<QueuedSend>), StoreError> {
-        let lease_until = payload
-            .is_some()
-            .then(|| now_ms.saturating_add(policy.lease_ms));
+        let lease_until = claim
+            .filter(|_| payload.is_some())
+            .map(|policy| now_ms.saturating_add(policy.lease_ms));
         self.insert_outgoing(peer, body, sent_at_ms, now_ms, payload, lease_until)
-    }
-
-    /// [`Store::queue_outgoing`] with the encrypted data saved (when there is one), for the
-    /// send worker to take without encrypting again.
-    pub fn queue_outgoing_prepared(
-        &mut self,
-        peer: &SessionId,
-        body: &str,
-        sent_at_ms: i64,
-        now_ms: i64,
-        payload: Option<String>,
-    ) -> Result<Message, StoreError> {
-        let (message, _) = self.insert_outgoing(peer, body, sent_at_ms, now_ms, payload, None)?;
-        Ok(message)
     }
 
     /// The transaction of every `queue_outgoing` form: `payload` is the encrypted data, if
