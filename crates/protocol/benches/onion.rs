@@ -5,6 +5,10 @@
 //!   exchange + one derivation + one AEAD encryption of the same bytes.
 //! * peel: `peel` of that layer vs one exchange + one derivation + one AEAD decryption.
 //!
+//! * path: a whole request through three nodes to a snode (four layers) with the ladder for
+//!   every exchange vs with every node's key prepared ([`PreparedPublicKey`] tables, as the
+//!   client keeps for the nodes it uses most); and one exchange each way.
+//!
 //! Payload: a ~1 KiB storage RPC body.
 
 #![allow(clippy::unwrap_used, clippy::semicolon_if_nothing_returned)] // bench harness code
@@ -18,9 +22,10 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use hmac::{Hmac, Mac};
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
+use session_protocol::agreement::PreparedPublicKey;
 use session_protocol::onion::{
-    build_onion_request, encode_combined, peel, CombinedPayload, EncType, OnionDestination,
-    PathHop, SnodeFlags, SnodeTarget, X25519Keypair,
+    build_onion_request, build_onion_request_prepared, encode_combined, peel, CombinedPayload,
+    EncType, OnionDestination, PathHop, SnodeFlags, SnodeTarget, X25519Keypair,
 };
 use sha2::Sha256;
 use x25519_dalek::{PublicKey, StaticSecret};
@@ -148,5 +153,66 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+/// A three-node path to a snode: plain exchanges against prepared keys.
+fn bench_path(c: &mut Criterion) {
+    let payload = payload();
+    let mut rng = StdRng::seed_from_u64(2);
+    let hop = |rng: &mut StdRng, n: u8| PathHop {
+        ed25519: [n; 32],
+        x25519: *X25519Keypair::generate(rng).public(),
+    };
+    let path = [hop(&mut rng, 1), hop(&mut rng, 2), hop(&mut rng, 3)];
+    let target = hop(&mut rng, 4);
+    let destination = OnionDestination::Snode(SnodeTarget {
+        node: target,
+        flags: SnodeFlags::default(),
+    });
+    let prepared: Vec<std::sync::Arc<PreparedPublicKey>> = path
+        .iter()
+        .chain([&target])
+        .map(|h| std::sync::Arc::new(PreparedPublicKey::with_table(h.x25519)))
+        .collect();
+    let lookup = |key: &PublicKey| prepared.iter().find(|p| p.public() == key).cloned();
+
+    let mut group = c.benchmark_group("onion_path");
+    group.bench_function("build_3_hops_ladder", |b| {
+        b.iter(|| {
+            build_onion_request(
+                &path,
+                &destination,
+                black_box(&payload),
+                EncType::AesGcm,
+                &mut rng,
+            )
+            .unwrap()
+        })
+    });
+    group.bench_function("build_3_hops_prepared", |b| {
+        b.iter(|| {
+            build_onion_request_prepared(
+                &path,
+                &destination,
+                black_box(&payload),
+                EncType::AesGcm,
+                &mut rng,
+                lookup,
+            )
+            .unwrap()
+        })
+    });
+    let secret = StaticSecret::random_from_rng(&mut rng);
+    group.bench_function("exchange_ladder", |b| {
+        b.iter(|| secret.diffie_hellman(black_box(&target.x25519)))
+    });
+    let table = PreparedPublicKey::with_table(target.x25519);
+    group.bench_function("exchange_prepared", |b| {
+        b.iter(|| table.agree(black_box(&secret)))
+    });
+    group.bench_function("prepare_table", |b| {
+        b.iter(|| PreparedPublicKey::with_table(black_box(target.x25519)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_path);
 criterion_main!(benches);

@@ -9,6 +9,7 @@
 //! The wire formats follow `docs/PROTOCOL.md`; every known-answer vector from it is a test under
 //! `tests/`.
 
+pub mod agreement;
 pub mod config_encrypt;
 pub mod identity;
 pub mod message;

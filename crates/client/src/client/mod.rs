@@ -195,6 +195,7 @@ impl Client {
             tokio::spawn(sender::run(Arc::clone(&inner))),
             tokio::spawn(poller::run(Arc::clone(&inner))),
             tokio::spawn(forward_network_status(Arc::clone(&inner))),
+            tokio::spawn(index_search(Arc::clone(&inner))),
         ];
         *inner
             .tasks
@@ -281,6 +282,33 @@ async fn forward_network_status(inner: Arc<Inner>) {
                 inner.emit(Update::Network(current));
             }
             _ = stopping.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// How often newly stored messages join the search index (searches index what is still
+/// waiting first, so this only keeps that work small).
+const SEARCH_INDEX_EVERY: Duration = Duration::from_secs(5);
+
+/// Runs until shutdown: adds newly stored messages to the search index in batches, a few
+/// hundred per transaction, giving the store to other work between batches.
+async fn index_search(inner: Arc<Inner>) {
+    let never = Notify::new();
+    while nap(&inner, SEARCH_INDEX_EVERY, &never).await {
+        loop {
+            let batch = inner
+                .store
+                .run(|s| s.index_pending_search(crate::store::SEARCH_INDEX_BATCH))
+                .await;
+            match batch {
+                Ok(0) => break,
+                Ok(_) if inner.is_stopping() => return,
+                Ok(_) => tokio::task::yield_now().await,
+                Err(error) => {
+                    tracing::debug!(%error, "indexing messages for search failed");
+                    break;
+                }
+            }
         }
     }
 }

@@ -23,6 +23,7 @@
 
 mod ops;
 mod paths;
+mod prepared_keys;
 mod state;
 mod transport;
 mod types;

@@ -6,17 +6,19 @@
 //! certificate. Seeds named by a host name are verified against the web PKI; a seed given as an
 //! IP literal (a devnet) is not.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rand::rngs::OsRng;
 use session_protocol::onion::{
-    build_onion_request, decode_snode_reply, EncType, OnionDestination, PathError, PathHop,
-    SnodeReply, SnodeTarget,
+    build_onion_request_prepared, decode_snode_reply, EncType, OnionDestination, PathError,
+    PathHop, SnodeReply, SnodeTarget,
 };
 use session_protocol::rpc::snode::ServiceNodeState;
 use session_protocol::rpc::snode::{seed_request_body, JsonRpcResponse, ServiceNodeList};
 use x25519_dalek::PublicKey;
 
+use super::prepared_keys::PreparedKeys;
 use super::types::{NetError, SnodeInfo};
 
 /// How an onion request failed before the destination answered.
@@ -50,6 +52,8 @@ pub(crate) struct Transport {
     /// Web-PKI verified (named seeds).
     seed_http: reqwest::Client,
     timeout: Duration,
+    /// Tables for the node keys that onion layers are sealed to most often.
+    prepared: Arc<PreparedKeys>,
 }
 
 fn build_client(accept_any_cert: bool, timeout: Duration) -> Result<reqwest::Client, NetError> {
@@ -82,6 +86,7 @@ impl Transport {
             snode_http: build_client(true, timeout)?,
             seed_http: build_client(false, timeout)?,
             timeout,
+            prepared: Arc::default(),
         })
     }
 
@@ -124,8 +129,15 @@ impl Transport {
             node: path_hop(destination),
             flags: Default::default(),
         });
-        let built = build_onion_request(&hops, &target, payload, EncType::AesGcm, &mut OsRng)
-            .map_err(|e| HopFailure::BadReply(format!("cannot build the onion request: {e}")))?;
+        let built = build_onion_request_prepared(
+            &hops,
+            &target,
+            payload,
+            EncType::AesGcm,
+            &mut OsRng,
+            |key| self.prepared.get(key),
+        )
+        .map_err(|e| HopFailure::BadReply(format!("cannot build the onion request: {e}")))?;
         let url = format!("https://{}/onion_req/v2", guard.address());
         let response = self
             .snode_http

@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "incoming_by_sender",
         sql: include_str!("../../migrations/003_incoming_by_sender.sql"),
     },
+    Migration {
+        version: 4,
+        name: "search_index_in_batches",
+        sql: include_str!("../../migrations/004_search_index_in_batches.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

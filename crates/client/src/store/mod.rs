@@ -37,7 +37,7 @@ pub use messages::{
 pub use network_cache::{CachedSwarm, SnodePool, SnodeRecord};
 pub use poll_state::{PollBatch, SeenHash};
 pub use queue::{QueueEntry, QueuedSend, RetryPolicy, SendFailure};
-pub use search::{SearchHit, HIGHLIGHT_END, HIGHLIGHT_START};
+pub use search::{SearchHit, HIGHLIGHT_END, HIGHLIGHT_START, SEARCH_INDEX_BATCH};
 
 /// How long a statement waits for another connection's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -238,7 +238,9 @@ impl Store {
                 detail: report,
             });
         }
-        // rank = 1 also compares the index with the `messages` table it was built from.
+        // rank = 1 also compares the index with the `messages` table it was built from, which
+        // holds only once the index has caught up.
+        self.index_all_pending_search()?;
         self.conn
             .execute(
                 "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)",

@@ -157,3 +157,131 @@ fn cached_statements_with_bound_limits_are_not_recompiled() {
         );
     }
 }
+
+/// Matches in the search index itself, without indexing what is waiting first.
+fn indexed_matches(store: &Store, word: &str) -> i64 {
+    store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?1",
+            [word],
+            |row| row.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn new_messages_join_the_index_in_batches_and_searches_see_them() {
+    let (_dir, mut store) = store();
+    let batch = [
+        message(1, "hello world", "h1"),
+        message(2, "hello again", "h2"),
+        message(3, "hello there", "h3"),
+    ];
+    store.insert_incoming_batch(&batch, 10).unwrap();
+    assert!(store.search_index_pending().unwrap());
+    assert_eq!(indexed_matches(&store, "hello"), 0);
+
+    assert_eq!(store.index_pending_search(2).unwrap(), 2);
+    assert_eq!(indexed_matches(&store, "hello"), 2);
+    assert!(store.search_index_pending().unwrap());
+
+    // A search indexes the rest first.
+    assert_eq!(store.search_messages("hello", None, 10).unwrap().len(), 3);
+    assert!(!store.search_index_pending().unwrap());
+    assert_eq!(store.index_pending_search(100).unwrap(), 0);
+    store.check_integrity().unwrap();
+}
+
+#[test]
+fn deletes_edits_and_reused_ids_keep_the_index_exact() {
+    let (_dir, mut store) = store();
+    let batch = [
+        message(1, "alpha", "h1"),
+        message(2, "beta", "h2"),
+        message(3, "gamma", "h3"),
+    ];
+    store.insert_incoming_batch(&batch, 10).unwrap();
+    // Deleted before it was indexed: nothing to take out of the index.
+    store
+        .conn
+        .execute("DELETE FROM messages WHERE body = 'beta'", [])
+        .unwrap();
+    assert_eq!(store.index_all_pending_search().unwrap(), 2);
+    assert_eq!(indexed_matches(&store, "beta"), 0);
+    store.check_integrity().unwrap();
+
+    // The newest message goes; the next message gets an id at or below the indexed mark
+    // (SQLite reuses ids above the largest left), so it is indexed at once.
+    let newest: i64 = store
+        .conn
+        .query_row("SELECT max(id) FROM messages", [], |row| row.get(0))
+        .unwrap();
+    store
+        .conn
+        .execute("DELETE FROM messages WHERE id = ?1", [newest])
+        .unwrap();
+    store
+        .insert_incoming_batch(&[message(4, "delta", "h4")], 10)
+        .unwrap();
+    let reused: i64 = store
+        .conn
+        .query_row("SELECT id FROM messages WHERE body = 'delta'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(reused <= newest, "id {reused} reused (newest was {newest})");
+    assert_eq!(indexed_matches(&store, "delta"), 1);
+    assert_eq!(indexed_matches(&store, "gamma"), 0);
+    assert!(!store.search_index_pending().unwrap());
+    store.check_integrity().unwrap();
+
+    // Edited before it was indexed: indexed with its new text only.
+    store
+        .insert_incoming_batch(&[message(5, "epsilon", "h5")], 10)
+        .unwrap();
+    store
+        .conn
+        .execute(
+            "UPDATE messages SET body = 'zeta' WHERE body = 'epsilon'",
+            [],
+        )
+        .unwrap();
+    store.index_all_pending_search().unwrap();
+    assert_eq!(indexed_matches(&store, "epsilon"), 0);
+    assert_eq!(indexed_matches(&store, "zeta"), 1);
+    // Edited after: the old text leaves the index.
+    store
+        .conn
+        .execute("UPDATE messages SET body = 'eta' WHERE body = 'zeta'", [])
+        .unwrap();
+    assert_eq!(indexed_matches(&store, "zeta"), 0);
+    assert_eq!(indexed_matches(&store, "eta"), 1);
+    store.check_integrity().unwrap();
+}
+
+#[test]
+fn a_version_3_database_keeps_its_index_when_upgraded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    {
+        let conn = Connection::open(&path).unwrap();
+        for migration in &super::migrations::MIGRATIONS[..3] {
+            conn.execute_batch(migration.sql).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 3;
+             INSERT INTO contacts (session_id, created_at) VALUES ('05ab', 1);
+             INSERT INTO conversations (peer, last_activity_at, created_at) VALUES ('05ab', 1, 1);
+             INSERT INTO messages (conversation_id, direction, sender, body, sent_at, received_at)
+                 VALUES (1, 'in', '05ab', 'indexed long ago', 1, 1),
+                        (1, 'in', '05ab', 'indexed as well', 2, 2);",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 4);
+    assert!(!store.search_index_pending().unwrap());
+    assert_eq!(indexed_matches(&store, "indexed"), 2);
+    store.check_integrity().unwrap();
+}

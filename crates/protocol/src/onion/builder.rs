@@ -9,7 +9,11 @@ use std::fmt;
 use rand_core::CryptoRngCore;
 use x25519_dalek::PublicKey;
 
-use super::hop::{seal_for_node, EncType, HopKey};
+use crate::agreement::PreparedPublicKey;
+
+use std::sync::Arc;
+
+use super::hop::{seal_for_prepared_node, EncType, HopKey, SealedHop};
 use super::payload::{push_combined, LayerHeader};
 use super::routing::{NextHop, ServerRoute, SnodeFlags};
 use super::OnionError;
@@ -88,12 +92,34 @@ pub fn build_onion_request(
     enc_type: EncType,
     rng: &mut impl CryptoRngCore,
 ) -> Result<OnionRequest, OnionError> {
+    build_onion_request_prepared(path, destination, payload, enc_type, rng, |_| None)
+}
+
+/// [`build_onion_request`], sealing each layer to the key `prepared` returns for a node's
+/// X25519 key when it has one (a caller's cache of [`PreparedPublicKey`]s); the request is
+/// the same either way, only cheaper to build.
+pub fn build_onion_request_prepared(
+    path: &[PathHop],
+    destination: &OnionDestination,
+    payload: &[u8],
+    enc_type: EncType,
+    rng: &mut impl CryptoRngCore,
+    prepared: impl Fn(&PublicKey) -> Option<Arc<PreparedPublicKey>>,
+) -> Result<OnionRequest, OnionError> {
+    let mut seal = |public: &PublicKey, plaintext: &[u8]| -> Result<SealedHop, OnionError> {
+        match prepared(public) {
+            Some(node) => seal_for_prepared_node(enc_type, &node, plaintext, rng),
+            None => {
+                seal_for_prepared_node(enc_type, &PreparedPublicKey::plain(*public), plaintext, rng)
+            }
+        }
+    };
     // The destination's layer, and the routing JSON that the node before it needs.
     let (sealed, mut routing) = match destination {
         OnionDestination::Snode(target) => {
             let mut inner = Vec::with_capacity(payload.len() + 64);
             push_combined(&mut inner, payload, &target.flags.to_json())?;
-            let sealed = seal_for_node(enc_type, &target.node.x25519, &inner, rng)?;
+            let sealed = seal(&target.node.x25519, &inner)?;
             let routing = NextHop {
                 destination: target.node.ed25519,
                 ephemeral_key: sealed.ephemeral_public,
@@ -103,7 +129,7 @@ pub fn build_onion_request(
             (sealed, routing)
         }
         OnionDestination::Server(target) => {
-            let sealed = seal_for_node(enc_type, &target.x25519, payload, rng)?;
+            let sealed = seal(&target.x25519, payload)?;
             let routing = target.route.to_json(&sealed.ephemeral_public, enc_type);
             (sealed, routing)
         }
@@ -115,7 +141,7 @@ pub fn build_onion_request(
     for (i, node) in path.iter().enumerate().rev() {
         let mut plaintext = Vec::with_capacity(4 + blob.len() + routing.len());
         push_combined(&mut plaintext, &blob, &routing)?;
-        let sealed = seal_for_node(enc_type, &node.x25519, &plaintext, rng)?;
+        let sealed = seal(&node.x25519, &plaintext)?;
         blob = sealed.ciphertext;
         ephemeral = sealed.ephemeral_public;
         if i > 0 {

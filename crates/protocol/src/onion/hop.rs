@@ -16,6 +16,7 @@ use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::OnionError;
+use crate::agreement::{PreparedPublicKey, SharedBytes};
 
 /// AES-GCM IV length.
 pub const AES_GCM_IV_LEN: usize = 12;
@@ -167,13 +168,18 @@ impl HopKey {
         ephemeral: &X25519Keypair,
         node_public: &PublicKey,
     ) -> Result<HopKey, OnionError> {
-        HopKey::derive(
-            enc_type,
-            &ephemeral.secret,
-            node_public,
-            ephemeral.public(),
-            node_public,
-        )
+        HopKey::client_side_prepared(enc_type, ephemeral, &PreparedPublicKey::plain(*node_public))
+    }
+
+    /// The client's side with the node's key prepared for repeated agreements
+    /// ([`PreparedPublicKey`]); the same key as [`HopKey::client_side`].
+    pub fn client_side_prepared(
+        enc_type: EncType,
+        ephemeral: &X25519Keypair,
+        node: &PreparedPublicKey,
+    ) -> Result<HopKey, OnionError> {
+        let shared = node.agree(&ephemeral.secret);
+        HopKey::derive(enc_type, &shared, ephemeral.public(), node.public())
     }
 
     /// The node's side: its own key pair and the client's ephemeral public key from the layer
@@ -183,13 +189,8 @@ impl HopKey {
         node: &X25519Keypair,
         client_ephemeral: &PublicKey,
     ) -> Result<HopKey, OnionError> {
-        HopKey::derive(
-            enc_type,
-            &node.secret,
-            client_ephemeral,
-            client_ephemeral,
-            node.public(),
-        )
+        let shared = PreparedPublicKey::plain(*client_ephemeral).agree(&node.secret);
+        HopKey::derive(enc_type, &shared, client_ephemeral, node.public())
     }
 
     /// Wraps an already-derived key (for example one kept by the caller).
@@ -199,12 +200,10 @@ impl HopKey {
 
     fn derive(
         enc_type: EncType,
-        own_secret: &StaticSecret,
-        their_public: &PublicKey,
+        shared: &SharedBytes,
         client_public: &PublicKey,
         node_public: &PublicKey,
     ) -> Result<HopKey, OnionError> {
-        let shared = own_secret.diffie_hellman(their_public);
         // libsodium's crypto_scalarmult fails on an all-zero result; so do we.
         if !shared.was_contributory() {
             return Err(OnionError::WeakKey);
@@ -336,8 +335,23 @@ pub fn seal_for_node(
     plaintext: &[u8],
     rng: &mut impl CryptoRngCore,
 ) -> Result<SealedHop, OnionError> {
+    seal_for_prepared_node(
+        enc_type,
+        &PreparedPublicKey::plain(*node_public),
+        plaintext,
+        rng,
+    )
+}
+
+/// [`seal_for_node`] with the node's key prepared for repeated agreements.
+pub fn seal_for_prepared_node(
+    enc_type: EncType,
+    node: &PreparedPublicKey,
+    plaintext: &[u8],
+    rng: &mut impl CryptoRngCore,
+) -> Result<SealedHop, OnionError> {
     let ephemeral = X25519Keypair::generate(rng);
-    let key = HopKey::client_side(enc_type, &ephemeral, node_public)?;
+    let key = HopKey::client_side_prepared(enc_type, &ephemeral, node)?;
     let ciphertext = key.encrypt(plaintext, rng)?;
     Ok(SealedHop {
         ephemeral_public: ephemeral.public,

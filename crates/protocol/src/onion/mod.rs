@@ -28,11 +28,12 @@ mod routing;
 mod v4;
 
 pub use builder::{
-    build_onion_request, OnionDestination, OnionRequest, PathHop, ServerTarget, SnodeTarget,
+    build_onion_request, build_onion_request_prepared, OnionDestination, OnionRequest, PathHop,
+    ServerTarget, SnodeTarget,
 };
 pub use hop::{
-    seal_for_node, EncType, HopKey, SealedHop, X25519Keypair, AEAD_TAG_LEN, AES_GCM_IV_LEN,
-    XCHACHA20_NONCE_LEN,
+    seal_for_node, seal_for_prepared_node, EncType, HopKey, SealedHop, X25519Keypair, AEAD_TAG_LEN,
+    AES_GCM_IV_LEN, XCHACHA20_NONCE_LEN,
 };
 pub use payload::{encode_combined, CombinedPayload, LayerHeader};
 pub use peel::{open_layer, peel, ForwardLayer, LayerAction, OpenedLayer, PeeledLayer};
