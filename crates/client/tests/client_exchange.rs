@@ -90,6 +90,15 @@ async fn two_accounts_exchange_a_hundred_messages_each_way_in_order() {
         let sent_times: Vec<i64> = view.iter().map(|m| m.sent_at_ms).collect();
         assert!(sent_times.windows(2).all(|w| w[0] <= w[1]));
     }
+    // Search sees every message at once, though the index takes new ones in batches.
+    assert_eq!(
+        bob.search("alice".to_owned(), 500).await.unwrap().len(),
+        COUNT
+    );
+    assert_eq!(
+        alice.search("hello".to_owned(), 500).await.unwrap().len(),
+        2 * COUNT
+    );
     // Both wrote to each other first, so neither conversation is a request.
     assert!(bob.message_requests().await.unwrap().is_empty());
     assert_eq!(bob.conversations().await.unwrap().len(), 1);
