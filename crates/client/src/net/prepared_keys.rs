@@ -32,7 +32,6 @@ pub(crate) struct PreparedKeys {
 struct Counts {
     keys: HashMap<[u8; 32], Slot>,
     clock: u64,
-    tables: usize,
 }
 
 #[derive(Debug, Default)]
@@ -68,9 +67,8 @@ impl PreparedKeys {
         let mut counts = self.lock();
         if let Some(slot) = counts.keys.get_mut(public.as_bytes()) {
             slot.prepared = Some(Arc::clone(&prepared));
-            counts.tables += 1;
         }
-        if counts.tables > MAX_TABLES {
+        if counts.tables() > MAX_TABLES {
             counts.evict_oldest_table();
         }
         Some(prepared)
@@ -83,11 +81,18 @@ impl PreparedKeys {
 
     #[cfg(test)]
     fn tables(&self) -> usize {
-        self.lock().tables
+        self.lock().tables()
     }
 }
 
 impl Counts {
+    fn tables(&self) -> usize {
+        self.keys
+            .values()
+            .filter(|slot| slot.prepared.is_some())
+            .count()
+    }
+
     fn evict_oldest_table(&mut self) {
         let oldest = self
             .keys
@@ -98,7 +103,6 @@ impl Counts {
         if let Some(slot) = oldest.and_then(|key| self.keys.get_mut(&key)) {
             slot.prepared = None;
             slot.uses = 0;
-            self.tables -= 1;
         }
     }
 }

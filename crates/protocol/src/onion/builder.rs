@@ -107,12 +107,9 @@ pub fn build_onion_request_prepared(
     prepared: impl Fn(&PublicKey) -> Option<Arc<PreparedPublicKey>>,
 ) -> Result<OnionRequest, OnionError> {
     let mut seal = |public: &PublicKey, plaintext: &[u8]| -> Result<SealedHop, OnionError> {
-        match prepared(public) {
-            Some(node) => seal_for_prepared_node(enc_type, &node, plaintext, rng),
-            None => {
-                seal_for_prepared_node(enc_type, &PreparedPublicKey::plain(*public), plaintext, rng)
-            }
-        }
+        let table = prepared(public);
+        let plain = PreparedPublicKey::plain(*public);
+        seal_for_prepared_node(enc_type, table.as_deref().unwrap_or(&plain), plaintext, rng)
     };
     // The destination's layer, and the routing JSON that the node before it needs.
     let (sealed, mut routing) = match destination {
