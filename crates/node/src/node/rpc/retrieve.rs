@@ -66,15 +66,7 @@ pub(super) async fn retrieve(ctx: &NodeContext, p: RetrieveParams, now_ms: i64) 
         t: Some(to_u64(now_ms)),
         hf: Some(hardfork()),
     };
-    // Straight to bytes: no `Value` tree for what can be dozens of messages.
-    match serde_json::to_vec(&response) {
-        Ok(json) => RpcResponse::ok_raw(json),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot serialise a retrieve answer");
-            RpcResponse::error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Internal Server Error. Could not retrieve messages",
-            )
-        }
-    }
+    // Straight to bytes, sized once: no `Value` tree and no per-message strings for what can
+    // be dozens of messages.
+    RpcResponse::ok_raw(response.to_json_bytes())
 }

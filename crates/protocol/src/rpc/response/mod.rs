@@ -23,6 +23,7 @@ use serde_json::Value;
 use super::snode::SwarmNode;
 
 mod node_results;
+mod retrieve_json;
 pub use node_results::*;
 
 /// Errors from reading a response or checking a node's signature.
