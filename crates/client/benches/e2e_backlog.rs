@@ -18,7 +18,7 @@ mod e2e_support;
 use std::time::{Duration, Instant};
 
 use client_support::{all_messages, fast_config, fill_swarm, new_account, start_net, Net};
-use e2e_support::{load_average, process_cpu_seconds, runtime, wait_ready};
+use e2e_support::{machine_state, process_cpu_seconds, runtime, wait_ready};
 use session_client::protocol::identity::Keypair;
 use session_client::Client;
 
@@ -39,7 +39,7 @@ fn config(net: &Net) -> session_client::ClientConfig {
 }
 
 async fn run(count: usize) {
-    println!("load average before: {}", load_average());
+    println!("before: {}", machine_state());
     let net = start_net().await;
     let (_, alice) = Keypair::generate();
 
@@ -93,7 +93,7 @@ async fn run(count: usize) {
     );
     check(&carol, count).await;
     carol.shutdown().await;
-    println!("load average after: {}", load_average());
+    println!("after: {}", machine_state());
     net.stop().await;
 }
 

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use client_support::{fast_config, new_account, start_net};
 use e2e_support::{
-    load_average, ms, percentile, process_cpu_seconds, runtime, wait_ready, wait_sent,
+    machine_state, ms, percentile, process_cpu_seconds, runtime, wait_ready, wait_sent,
 };
 use session_client::Client;
 
@@ -42,7 +42,7 @@ fn main() {
 }
 
 async fn run(iterations: usize) {
-    println!("load average before: {}", load_average());
+    println!("before: {}", machine_state());
     let net = start_net().await;
     // Only the measured polls run: the background pollers wait an hour.
     let config = || {
@@ -155,7 +155,7 @@ async fn run(iterations: usize) {
         "{stats:?}"
     );
     assert_eq!(stats.garbage + stats.undecryptable + stats.tampered, 0);
-    println!("load average after: {}", load_average());
+    println!("after: {}", machine_state());
 
     alice.shutdown().await;
     bob.shutdown().await;

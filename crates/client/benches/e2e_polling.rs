@@ -17,7 +17,7 @@ mod e2e_support;
 use std::time::{Duration, Instant};
 
 use client_support::{new_account, start_net};
-use e2e_support::{load_average, ms, percentile, runtime, wait_added, wait_ready};
+use e2e_support::{machine_state, ms, percentile, runtime, wait_added, wait_ready};
 use rand::Rng;
 use session_client::client::DEFAULT_POLL_ACTIVE;
 use session_client::{Client, ClientConfig};
@@ -31,7 +31,7 @@ fn main() {
 }
 
 async fn run(count: usize) {
-    println!("load average before: {}", load_average());
+    println!("before: {}", machine_state());
     let net = start_net().await;
     let (_a_dir, alice) = new_account();
     let (_b_dir, bob) = new_account();
@@ -71,7 +71,7 @@ async fn run(count: usize) {
         ms(percentile(&samples, 100.0)),
     );
     assert_eq!(bob.poll_stats().stored, count as u64);
-    println!("load average after: {}", load_average());
+    println!("after: {}", machine_state());
 
     alice.shutdown().await;
     bob.shutdown().await;

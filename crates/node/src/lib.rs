@@ -8,6 +8,8 @@
 //! * [`node`]: the daemon (HTTPS listener, storage RPC dispatch, membership, expiry sweeper).
 //! * [`devnet`]: a seed and N nodes in one process.
 //! * [`swarm`], [`server`], [`shutdown`], [`time`], [`fsutil`]: shared helpers.
+//! * [`yardstick`]: a fixed CPU workload that the node and client benches print beside their
+//!   figures, so runs on days of different machine speed can be compared.
 //!
 //! Everything the binary does is reachable from here so tests can start nodes in-process.
 
@@ -22,6 +24,7 @@ pub mod store;
 pub mod swarm;
 pub mod time;
 pub mod tls;
+pub mod yardstick;
 
 /// Storage-server version session-node reports (`info`, registrations, the seed's listing): the
 /// session-storage-server release whose behaviour it follows (PROTOCOL.md's reference commit).

@@ -14,10 +14,16 @@
 //! `[8]P` lies in the prime-order subgroup, so `k'` may be reduced mod ℓ. The table holds
 //! multiples of `[8]P`. A `u` that has no Edwards point (the twist, or `u = −1`) keeps the
 //! ladder. The multiplication is constant-time in the secret (the table lookups are).
+//!
+//! A key seen once (a client's ephemeral key, as every node sees when it peels a layer) has no
+//! table, but the same identity still pays: `[k']([8]P)` by curve25519-dalek's variable-base
+//! Edwards multiplication, which uses its AVX2 backend where the CPU has one, costs about three
+//! quarters of the ladder (which always runs on the serial backend), conversions included
+//! (docs/BENCHMARKS.md). Both multiplications are constant-time in the secret.
 
 use std::fmt;
 
-use curve25519_dalek::edwards::EdwardsBasepointTable;
+use curve25519_dalek::edwards::{EdwardsBasepointTable, EdwardsPoint};
 use curve25519_dalek::montgomery::MontgomeryPoint;
 use curve25519_dalek::scalar::{clamp_integer, Scalar};
 use curve25519_dalek::traits::BasepointTable;
@@ -62,7 +68,8 @@ impl SharedBytes {
 }
 
 impl PreparedPublicKey {
-    /// A key without a table: agreements use the ladder (for keys used once or twice).
+    /// A key without a table (for keys used once or twice): each agreement is one variable-base
+    /// multiplication ([`agree_once`]).
     pub fn plain(public: PublicKey) -> PreparedPublicKey {
         PreparedPublicKey {
             public,
@@ -91,32 +98,51 @@ impl PreparedPublicKey {
 
     /// X25519(`secret`, this key): what `secret.diffie_hellman(public)` gives.
     pub fn agree(&self, secret: &StaticSecret) -> SharedBytes {
-        let Some(table) = &self.table else {
-            return SharedBytes(Zeroizing::new(
-                secret.diffie_hellman(&self.public).to_bytes(),
-            ));
-        };
-        let mut clamped = Zeroizing::new(secret.to_bytes());
-        *clamped = clamp_integer(*clamped);
-        // k' = k / 8: the clamped secret's low three bits are zero, so the shift is exact.
-        let mut eighth = Zeroizing::new([0u8; 32]);
-        for (i, byte) in eighth.iter_mut().enumerate() {
-            let high = clamped.get(i + 1).copied().unwrap_or(0);
-            *byte = (clamped[i] >> 3) | (high << 5);
+        match &self.table {
+            Some(table) => with_eighth(secret, |scalar| table.mul_base(scalar)),
+            None => agree_once(secret, &self.public),
         }
-        let mut scalar = Scalar::from_bytes_mod_order(*eighth);
-        let mut point = table.mul_base(&scalar);
-        let shared = SharedBytes(Zeroizing::new(point.to_montgomery().to_bytes()));
-        scalar.zeroize();
-        point.zeroize();
-        shared
     }
+}
+
+/// X25519(`secret`, `public`) for a key used once: what `secret.diffie_hellman(public)` gives,
+/// through the Edwards form (see the module documentation); a key with no Edwards point (on
+/// the twist, or `u = −1`) takes the ladder.
+pub fn agree_once(secret: &StaticSecret, public: &PublicKey) -> SharedBytes {
+    match MontgomeryPoint(public.to_bytes()).to_edwards(0) {
+        Some(point) => {
+            let eight_p = point.mul_by_cofactor();
+            with_eighth(secret, |scalar| eight_p * scalar)
+        }
+        None => SharedBytes(Zeroizing::new(secret.diffie_hellman(public).to_bytes())),
+    }
+}
+
+/// The u-coordinate of `multiply(k')`, where `k = 8·k'` is the clamped `secret` and `k'` is
+/// reduced mod ℓ; `multiply` must give `[k']([8]P)` for the peer's point `P`.
+fn with_eighth(
+    secret: &StaticSecret,
+    multiply: impl FnOnce(&Scalar) -> EdwardsPoint,
+) -> SharedBytes {
+    let mut clamped = Zeroizing::new(secret.to_bytes());
+    *clamped = clamp_integer(*clamped);
+    // k' = k / 8: the clamped secret's low three bits are zero, so the shift is exact.
+    let mut eighth = Zeroizing::new([0u8; 32]);
+    for (i, byte) in eighth.iter_mut().enumerate() {
+        let high = clamped.get(i + 1).copied().unwrap_or(0);
+        *byte = (clamped[i] >> 3) | (high << 5);
+    }
+    let mut scalar = Scalar::from_bytes_mod_order(*eighth);
+    let mut point = multiply(&scalar);
+    let shared = SharedBytes(Zeroizing::new(point.to_montgomery().to_bytes()));
+    scalar.zeroize();
+    point.zeroize();
+    shared
 }
 
 #[cfg(test)]
 mod tests {
     use curve25519_dalek::constants::EIGHT_TORSION;
-    use curve25519_dalek::edwards::EdwardsPoint;
     use proptest::prelude::*;
 
     use super::*;
@@ -135,6 +161,7 @@ mod tests {
             PreparedPublicKey::plain(public).agree(&secret).as_bytes(),
             &expected
         );
+        assert_eq!(agree_once(&secret, &public).as_bytes(), &expected);
         assert_eq!(
             prepared.agree(&secret).was_contributory(),
             expected != [0u8; 32]

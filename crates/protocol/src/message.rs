@@ -13,13 +13,16 @@ use prost::Message as _;
 use rand_core::{OsRng, RngCore};
 use zeroize::Zeroizing;
 
+use crate::agreement::PreparedPublicKey;
 use crate::identity::{Keypair, SessionId};
 use crate::padding::{pad, unpad};
 use crate::proto::{
     Content, Envelope, EnvelopeType, WebSocketMessage, WebSocketMessageType,
     WebSocketRequestMessage,
 };
-use crate::session_crypto::{decrypt_incoming, encrypt_for_recipient, SessionCryptoError};
+use crate::session_crypto::{
+    decrypt_incoming, encrypt_for_prepared_recipient, encrypt_for_recipient, SessionCryptoError,
+};
 
 /// WebSocket verb of a stored message (old desktop sender; receivers ignore it).
 pub const WEBSOCKET_VERB: &str = "PUT";
@@ -106,11 +109,36 @@ pub fn wrap_for_recipient(
     content: &Content,
     sent_timestamp_ms: u64,
 ) -> Result<Vec<u8>, MessageError> {
+    wrap_sealed(content, sent_timestamp_ms, |padded| {
+        encrypt_for_recipient(sender, recipient, padded)
+    })
+}
+
+/// [`wrap_for_recipient`] with the recipient's X25519 key prepared by the caller (a table for
+/// a contact written to often, see [`crate::agreement`]); `None` is [`wrap_for_recipient`].
+pub fn wrap_for_prepared_recipient(
+    sender: &Keypair,
+    recipient: &SessionId,
+    prepared: Option<&PreparedPublicKey>,
+    content: &Content,
+    sent_timestamp_ms: u64,
+) -> Result<Vec<u8>, MessageError> {
+    wrap_sealed(content, sent_timestamp_ms, |padded| match prepared {
+        Some(prepared) => encrypt_for_prepared_recipient(sender, recipient, prepared, padded),
+        None => encrypt_for_recipient(sender, recipient, padded),
+    })
+}
+
+/// The pipeline around the sealed box: `seal` encrypts the padded content.
+fn wrap_sealed(
+    content: &Content,
+    sent_timestamp_ms: u64,
+    seal: impl FnOnce(&[u8]) -> Result<Vec<u8>, SessionCryptoError>,
+) -> Result<Vec<u8>, MessageError> {
     let mut content = content.clone();
     content.sig_timestamp = Some(sent_timestamp_ms);
     let padded = Zeroizing::new(pad(&content.encode_to_vec()));
-    let sealed = encrypt_for_recipient(sender, recipient, &padded)
-        .map_err(MessageError::EncryptionFailed)?;
+    let sealed = seal(&padded).map_err(MessageError::EncryptionFailed)?;
     let envelope = Envelope {
         r#type: EnvelopeType::SessionMessage.into(),
         source: None,
@@ -142,6 +170,18 @@ pub fn wrap_for_store(
     sent_timestamp_ms: u64,
 ) -> Result<String, MessageError> {
     wrap_for_recipient(sender, recipient, content, sent_timestamp_ms).map(|b| BASE64.encode(b))
+}
+
+/// [`wrap_for_prepared_recipient`] as standard base64.
+pub fn wrap_for_store_prepared(
+    sender: &Keypair,
+    recipient: &SessionId,
+    prepared: Option<&PreparedPublicKey>,
+    content: &Content,
+    sent_timestamp_ms: u64,
+) -> Result<String, MessageError> {
+    wrap_for_prepared_recipient(sender, recipient, prepared, content, sent_timestamp_ms)
+        .map(|b| BASE64.encode(b))
 }
 
 /// Unwraps, decrypts and verifies a message addressed to `recipient`. Accepts a WebSocket

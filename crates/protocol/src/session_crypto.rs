@@ -5,18 +5,25 @@
 //! These functions work on already padded plaintext `M` (see [`crate::padding`]):
 //! `sig = Ed25519(M || sender_ed_pk || recipient_x25519_pk)`, `inner = M || sender_ed_pk || sig`,
 //! output = `crypto_box_seal(inner, recipient_x25519_pk)` = `eph_pk || tag || ciphertext`.
+//!
+//! The sealed box is built from its parts (X25519, HSalsa20, XSalsa20-Poly1305, as libsodium
+//! defines it) so the agreement can take the faster routes of [`crate::agreement`]: a table for
+//! a recipient key the caller uses often, the Edwards form for a key seen once. Its X25519 is
+//! RFC 7748's, as libsodium's is.
 
 use blake2::digest::consts::U24;
 use blake2::digest::{Digest, Mac};
 use blake2::{Blake2b, Blake2bMac};
-use crypto_box::aead::generic_array::GenericArray;
-use crypto_box::aead::AeadInPlace;
-use crypto_box::SalsaBox;
+use crypto_secretbox::aead::generic_array::GenericArray;
+use crypto_secretbox::aead::{AeadInPlace, KeyInit};
+use crypto_secretbox::{Kdf, XSalsa20Poly1305};
 use ed25519_dalek::VerifyingKey;
 use rand_core::{OsRng, RngCore};
 use sha2::Sha512;
+use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
 
+use crate::agreement::{agree_once, PreparedPublicKey, SharedBytes};
 use crate::identity::{Keypair, SessionId};
 
 /// Length of the ephemeral public key that starts a sealed box.
@@ -88,14 +95,33 @@ pub fn encrypt_for_recipient(
     recipient: &SessionId,
     message: &[u8],
 ) -> Result<Vec<u8>, SessionCryptoError> {
-    let mut eph_bytes = Zeroizing::new([0u8; 32]);
-    OsRng.fill_bytes(eph_bytes.as_mut());
+    seal_signed(sender, recipient, message, &random_ephemeral(), agree_once)
+}
+
+/// [`encrypt_for_recipient`] with the recipient's X25519 key prepared by the caller (a table
+/// for a contact written to often; see [`crate::agreement`]). Same output distribution.
+pub fn encrypt_for_prepared_recipient(
+    sender: &Keypair,
+    recipient: &SessionId,
+    prepared: &PreparedPublicKey,
+    message: &[u8],
+) -> Result<Vec<u8>, SessionCryptoError> {
+    if prepared.public().as_bytes() != &recipient.x25519_public() {
+        return Err(SessionCryptoError::InvalidRecipientKey);
+    }
     seal_signed(
         sender,
         recipient,
         message,
-        &crypto_box::SecretKey::from_bytes(*eph_bytes),
+        &random_ephemeral(),
+        |secret, _| prepared.agree(secret),
     )
+}
+
+fn random_ephemeral() -> StaticSecret {
+    let mut eph_bytes = Zeroizing::new([0u8; 32]);
+    OsRng.fill_bytes(eph_bytes.as_mut());
+    StaticSecret::from(*eph_bytes)
 }
 
 /// Like [`encrypt_for_recipient`] but the ephemeral key is derived from the sender's seed, the
@@ -121,16 +147,32 @@ pub fn encrypt_for_recipient_deterministic(
         sender,
         recipient,
         message,
-        &crypto_box::SecretKey::from_bytes(*eph_bytes),
+        &StaticSecret::from(*eph_bytes),
+        agree_once,
     )
 }
 
-/// Signs `message` and seals `message || ed_pk || sig` with the given ephemeral secret.
+/// NaCl's box key from an X25519 output: HSalsa20 of it with a zero input block (libsodium's
+/// `crypto_box_beforenm`). An all-zero output (a low-order peer key) is refused, as there.
+fn box_cipher(shared: &SharedBytes) -> Option<XSalsa20Poly1305> {
+    if !shared.was_contributory() {
+        return None;
+    }
+    let key = Zeroizing::new(<XSalsa20Poly1305 as Kdf>::kdf(
+        GenericArray::from_slice(shared.as_bytes()),
+        &GenericArray::default(),
+    ));
+    Some(XSalsa20Poly1305::new(&key))
+}
+
+/// Signs `message` and seals `message || ed_pk || sig` with the given ephemeral secret;
+/// `agree` computes X25519(ephemeral secret, recipient key).
 fn seal_signed(
     sender: &Keypair,
     recipient: &SessionId,
     message: &[u8],
-    eph_secret: &crypto_box::SecretKey,
+    eph_secret: &StaticSecret,
+    agree: impl FnOnce(&StaticSecret, &PublicKey) -> SharedBytes,
 ) -> Result<Vec<u8>, SessionCryptoError> {
     let recipient_pk = recipient.x25519_public();
     if is_small_order(&recipient_pk) {
@@ -150,11 +192,12 @@ fn seal_signed(
     out.truncate(SEAL_OVERHEAD + message.len() + 32);
     out.extend_from_slice(&sig);
 
-    let eph_pk = eph_secret.public_key();
-    let recipient_box_pk = crypto_box::PublicKey::from(recipient_pk);
+    let eph_pk = PublicKey::from(eph_secret);
     let nonce = seal_nonce(eph_pk.as_bytes(), &recipient_pk);
+    let cipher = box_cipher(&agree(eph_secret, &PublicKey::from(recipient_pk)))
+        .ok_or(SessionCryptoError::InvalidRecipientKey)?;
     let (head, body) = out.split_at_mut(SEAL_OVERHEAD);
-    let tag = SalsaBox::new(&recipient_box_pk, eph_secret)
+    let tag = cipher
         .encrypt_in_place_detached(&nonce, b"", body)
         .map_err(|_| SessionCryptoError::EncryptFailed)?;
     let (eph_slot, tag_slot) = head.split_at_mut(EPH_PK_LEN);
@@ -182,12 +225,13 @@ pub fn decrypt_incoming(
     }
     let my_pk = recipient.x25519_public();
     let nonce = seal_nonce(eph_pk, &my_pk);
-    let my_secret =
-        crypto_box::SecretKey::from_bytes(*Zeroizing::new(recipient.x25519_secret().to_bytes()));
-    // crypto_box multiplies by the clamped secret reduced mod the group order. For honest
-    // ephemeral keys (prime-order points, as libsodium generates) that equals libsodium's result.
+    let cipher = box_cipher(&agree_once(
+        recipient.x25519_secret(),
+        &PublicKey::from(*eph_pk),
+    ))
+    .ok_or(SessionCryptoError::CannotOpen)?;
     let mut inner = body.to_vec();
-    SalsaBox::new(&crypto_box::PublicKey::from(*eph_pk), &my_secret)
+    cipher
         .decrypt_in_place_detached(&nonce, b"", &mut inner, GenericArray::from_slice(tag))
         .map_err(|_| SessionCryptoError::CannotOpen)?;
 
@@ -226,7 +270,7 @@ pub fn decrypt_incoming(
 }
 
 /// The sealed-box nonce: unkeyed BLAKE2b-192 of `eph_pk || recipient_pk`.
-fn seal_nonce(eph_pk: &[u8; 32], recipient_pk: &[u8; 32]) -> crypto_box::Nonce {
+fn seal_nonce(eph_pk: &[u8; 32], recipient_pk: &[u8; 32]) -> crypto_secretbox::Nonce {
     let mut hasher = Blake2b::<U24>::new();
     hasher.update(eph_pk);
     hasher.update(recipient_pk);

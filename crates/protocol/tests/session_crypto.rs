@@ -6,11 +6,13 @@
 
 use proptest::prelude::*;
 use serde_json::Value;
+use session_protocol::agreement::PreparedPublicKey;
 use session_protocol::identity::{Keypair, Seed, SessionId};
 use session_protocol::padding::{pad, padded_len, unpad};
 use session_protocol::session_crypto::{
-    decrypt_incoming, encrypt_for_recipient, encrypt_for_recipient_deterministic, is_small_order,
-    SessionCryptoError, INNER_OVERHEAD, SEAL_OVERHEAD,
+    decrypt_incoming, encrypt_for_prepared_recipient, encrypt_for_recipient,
+    encrypt_for_recipient_deterministic, is_small_order, SessionCryptoError, INNER_OVERHEAD,
+    SEAL_OVERHEAD,
 };
 
 fn vector() -> Value {
@@ -129,6 +131,41 @@ fn seal_raw(to: &Keypair, inner: &[u8]) -> Vec<u8> {
     crypto_box::PublicKey::from(to.x25519_public())
         .seal(&mut rand_core::OsRng, inner)
         .unwrap()
+}
+
+/// Our sealed boxes open with the reference implementation's `crypto_box_seal_open`, whichever
+/// route the agreement took (ladder-free Edwards form, or a prepared table).
+#[test]
+fn sealed_boxes_open_with_the_reference_implementation() {
+    let (alice, bob) = pair();
+    let bob_box = crypto_box::SecretKey::from_bytes(bob.x25519_secret().to_bytes());
+    let prepared =
+        PreparedPublicKey::with_table(x25519_dalek::PublicKey::from(bob.x25519_public()));
+    assert!(prepared.has_table());
+    for len in [1usize, 300] {
+        let m = vec![0x41u8; len];
+        let expected_inner = inner_for(&alice, alice.ed25519_public(), &bob, &m);
+        for ct in [
+            encrypt_for_recipient(&alice, &bob.session_id(), &m).unwrap(),
+            encrypt_for_prepared_recipient(&alice, &bob.session_id(), &prepared, &m).unwrap(),
+        ] {
+            // Ed25519 signatures are deterministic, so the inner payload is known exactly.
+            assert_eq!(bob_box.unseal(&ct).unwrap(), expected_inner);
+            assert_eq!(decrypt_incoming(&bob, &ct).unwrap().message, m);
+        }
+    }
+}
+
+#[test]
+fn a_prepared_key_must_be_the_recipients() {
+    let (alice, bob) = pair();
+    let carol = Keypair::from_seed(&Seed::from_bytes([3; 16]));
+    let carols =
+        PreparedPublicKey::with_table(x25519_dalek::PublicKey::from(carol.x25519_public()));
+    assert_eq!(
+        encrypt_for_prepared_recipient(&alice, &bob.session_id(), &carols, b"hi").unwrap_err(),
+        SessionCryptoError::InvalidRecipientKey
+    );
 }
 
 fn inner_for(signer: &Keypair, claimed_ed: [u8; 32], to: &Keypair, m: &[u8]) -> Vec<u8> {

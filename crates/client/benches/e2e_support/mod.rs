@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use session_client::store::{MessageId, MessageStatus};
 use session_client::{Client, Update};
+use session_node::yardstick::Yardstick;
 use tokio::sync::broadcast;
 
 /// The allocator of the binaries (`session`, `session-cli`, `session-node`), so the figures
@@ -20,7 +21,6 @@ const TICKS_PER_SECOND: f64 = 100.0;
 /// The runtime the benches run in: the clients and all nodes share it, as in the tests.
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(4)
         .enable_all()
         .build()
         .unwrap()
@@ -36,6 +36,16 @@ pub fn process_cpu_seconds() -> f64 {
     let utime: f64 = fields[11].parse().unwrap();
     let stime: f64 = fields[12].parse().unwrap();
     (utime + stime) / TICKS_PER_SECOND
+}
+
+/// The load averages and the speed of one core right now ([`Yardstick`]), printed before and
+/// after each bench so runs on different days can be compared.
+pub fn machine_state() -> String {
+    format!(
+        "load average {}; machine speed (one core): {}",
+        load_average(),
+        Yardstick::measure()
+    )
 }
 
 /// The machine's load averages, as `uptime` shows them.

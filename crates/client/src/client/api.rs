@@ -137,6 +137,7 @@ impl Client {
         let sent_at = inner.next_sent_timestamp();
         let now = inner.local_now_ms();
         let keypair = Arc::clone(&inner.keypair);
+        let contact_keys = Arc::clone(&inner.contact_keys);
         let policy = inner.retry;
         // Encrypted and written in one database call. While few first attempts are running
         // the message is written already claimed and its attempt starts at once; otherwise
@@ -147,8 +148,15 @@ impl Client {
             .store
             .run(move |s| {
                 let profile_name = s.account()?.and_then(|a| a.display_name);
-                let payload =
-                    sender::encrypt(&keypair, &peer, &body, sent_at, profile_name.as_deref()).ok();
+                let payload = sender::encrypt(
+                    &keypair,
+                    &contact_keys,
+                    &peer,
+                    &body,
+                    sent_at,
+                    profile_name.as_deref(),
+                )
+                .ok();
                 let claim = claim.then_some(&policy);
                 let (message, claimed) =
                     s.queue_outgoing_encrypted(&peer, &body, sent_at, now, payload, claim)?;

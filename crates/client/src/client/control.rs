@@ -6,9 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use session_protocol::identity::SessionId;
-use session_protocol::message::wrap_for_store;
+use session_protocol::message::wrap_for_store_prepared;
 use session_protocol::proto::{Content, LokiProfile};
 use session_protocol::rpc::Namespace;
+use x25519_dalek::PublicKey;
 
 use super::{ClientError, Inner, MESSAGE_TTL_MS};
 use crate::net::StoreRequest;
@@ -78,8 +79,16 @@ pub(super) async fn send(
     let timestamp_u64 = u64::try_from(timestamp).unwrap_or_default();
     let content = control.content(timestamp_u64);
     let keypair = Arc::clone(&inner.keypair);
+    let contact_keys = Arc::clone(&inner.contact_keys);
     let data_b64 = tokio::task::spawn_blocking(move || {
-        wrap_for_store(&keypair, &peer, &content, timestamp_u64)
+        let prepared = contact_keys.get(&PublicKey::from(peer.x25519_public()));
+        wrap_for_store_prepared(
+            &keypair,
+            &peer,
+            prepared.as_deref(),
+            &content,
+            timestamp_u64,
+        )
     })
     .await
     .map_err(|_| ClientError::ShutDown)?

@@ -25,6 +25,7 @@ use tokio::task::JoinHandle;
 
 use crate::account::Account;
 use crate::clock::SharedClock;
+use crate::net::prepared_keys::PreparedKeys;
 use crate::net::{Network, NetworkStatus};
 use crate::shared_store::SharedStore;
 use crate::store::RetryPolicy;
@@ -84,6 +85,8 @@ pub(crate) struct Inner {
     send_wake: Notify,
     /// First attempts started by `send_text` that may run at the same time.
     first_attempts: Arc<Semaphore>,
+    /// Tables for the X25519 keys of contacts written to often (each message is sealed to one).
+    contact_keys: Arc<PreparedKeys>,
     /// Wakes the poller (poll now, e.g. the window became active).
     poll_wake: Notify,
     active: AtomicBool,
@@ -176,6 +179,7 @@ impl Client {
             updates,
             send_wake: Notify::new(),
             first_attempts: Arc::new(Semaphore::new(sender::FIRST_ATTEMPTS)),
+            contact_keys: Arc::default(),
             poll_wake: Notify::new(),
             active: AtomicBool::new(true),
             stopping: watch::channel(false).0,

@@ -8,13 +8,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use session_protocol::identity::{Keypair, SessionId};
-use session_protocol::message::wrap_for_store;
+use session_protocol::message::wrap_for_store_prepared;
 use session_protocol::proto::{Content, LokiProfile};
 use session_protocol::rpc::Namespace;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio::task::JoinSet;
+use x25519_dalek::PublicKey;
 
 use super::{nap, ClientError, Inner, Update, MESSAGE_TTL_MS};
+use crate::net::prepared_keys::PreparedKeys;
 use crate::net::StoreRequest;
 use crate::store::{MessageStatus, QueuedSend, RetryPolicy, SendFailure};
 
@@ -73,6 +75,7 @@ async fn round(inner: &Arc<Inner>) -> Result<Round, ClientError> {
     let now = inner.local_now_ms();
     let policy = inner.retry;
     let keypair = Arc::clone(&inner.keypair);
+    let contact_keys = Arc::clone(&inner.contact_keys);
     let (due, profile_name, next_due_ms) = inner
         .store
         .run(move |s| {
@@ -80,6 +83,7 @@ async fn round(inner: &Arc<Inner>) -> Result<Round, ClientError> {
             let due = s.claim_and_prepare_sends(now, CLAIM_BATCH, &policy, |entry| {
                 encrypt(
                     &keypair,
+                    &contact_keys,
                     &entry.peer,
                     &entry.body,
                     entry.sent_at_ms,
@@ -117,9 +121,11 @@ async fn round(inner: &Arc<Inner>) -> Result<Round, ClientError> {
     Ok(Round::Sent)
 }
 
-/// The encrypted, base64 data to store for a text to `peer` sent at `sent_at_ms`.
+/// The encrypted, base64 data to store for a text to `peer` sent at `sent_at_ms`; the peer's
+/// key is sealed to through `contact_keys` (a table once the contact is written to often).
 pub(super) fn encrypt(
     keypair: &Keypair,
+    contact_keys: &PreparedKeys,
     peer: &SessionId,
     body: &str,
     sent_at_ms: i64,
@@ -128,7 +134,8 @@ pub(super) fn encrypt(
     let sent_at = u64::try_from(sent_at_ms)
         .map_err(|_| ClientError::Encrypt("the message has a negative sent time".to_owned()))?;
     let content = Content::text(body, profile_name.map(LokiProfile::named));
-    wrap_for_store(keypair, peer, &content, sent_at)
+    let prepared = contact_keys.get(&PublicKey::from(peer.x25519_public()));
+    wrap_for_store_prepared(keypair, peer, prepared.as_deref(), &content, sent_at)
         .map_err(|e| ClientError::Encrypt(e.to_string()))
 }
 
@@ -221,10 +228,12 @@ async fn attempt(
             // Encrypting at claim time failed (or this entry was claimed without it): try
             // once more here, so the error is recorded like any other failed attempt.
             let keypair = Arc::clone(&inner.keypair);
+            let contact_keys = Arc::clone(&inner.contact_keys);
             let queued = entry.clone();
             let payload = tokio::task::spawn_blocking(move || {
                 encrypt(
                     &keypair,
+                    &contact_keys,
                     &queued.peer,
                     &queued.body,
                     queued.sent_at_ms,

@@ -23,7 +23,7 @@
 
 mod ops;
 mod paths;
-mod prepared_keys;
+pub(crate) mod prepared_keys;
 mod state;
 mod transport;
 mod types;

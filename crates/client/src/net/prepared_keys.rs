@@ -1,11 +1,12 @@
-//! Which service-node keys get a table for fast key agreement.
+//! Which X25519 keys get a table for fast key agreement.
 //!
 //! Every onion request seals four layers, each to a node's X25519 key with a fresh ephemeral
 //! secret. The nodes repeat: a path's three nodes serve every request until the path is
-//! rebuilt, and the swarms polled and stored to are few. A key used [`TABLE_AFTER_USES`] times
-//! gets a [`PreparedPublicKey`] table (under a millisecond to build, then each agreement costs
-//! about a third of the ladder); at most [`MAX_TABLES`] are kept, the least recently used
-//! dropped first.
+//! rebuilt, and the swarms polled and stored to are few. Every message to a contact is sealed
+//! to that contact's key, also with a fresh ephemeral secret. A key used [`TABLE_AFTER_USES`]
+//! times gets a [`PreparedPublicKey`] table (under a millisecond to build, then each agreement
+//! costs about a third of the ladder); at most [`MAX_TABLES`] are kept per cache (one for node
+//! keys, one for contacts), the least recently used dropped first.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};

@@ -11,7 +11,8 @@
 //!   swarm) on a 15-node devnet: p50/p99 over sequential requests.
 //!
 //! `cargo bench -p session-node --bench node [-- --quick] [-- --only a|b|c|d]` (`--only` runs
-//! the named parts, e.g. `--only ab`, for profiling). Prints a table and the machine.
+//! the named parts, e.g. `--only ab`, for profiling). Prints a table, the machine, and the
+//! machine's speed before and after ([`session_node::yardstick`]), so days can be compared.
 //!
 //! The throughput parts measure the node: request bodies are built and signed by the
 //! benchmark before each round's clock starts (a client signs its own requests on its own
@@ -30,6 +31,7 @@ mod throughput;
 
 use std::time::{Duration, Instant};
 
+use session_node::yardstick::Yardstick;
 use support::{client, TestNet};
 
 /// The daemon's allocator, so the figures reflect it.
@@ -187,6 +189,7 @@ fn main() {
         .unwrap();
     let mut rows = Vec::new();
     let load_before = load_average();
+    let speed_before = Yardstick::measure();
     let started = Instant::now();
     runtime.block_on(async {
         if settings.runs('a') || settings.runs('b') || settings.runs('c') {
@@ -196,6 +199,8 @@ fn main() {
             onion::three_hops(&settings, &mut rows).await;
         }
     });
+    let elapsed = started.elapsed();
+    let speed_after = Yardstick::measure();
     println!();
     println!(
         "session-node benchmarks{}",
@@ -206,6 +211,8 @@ fn main() {
         "load average (1/5/15 min) before: {load_before}, after: {} (other processes share these CPUs)",
         load_average()
     );
+    println!("machine speed (one core) before: {speed_before}");
+    println!("machine speed (one core) after:  {speed_after}");
     println!();
     let width = rows
         .iter()
@@ -219,5 +226,5 @@ fn main() {
         );
     }
     println!();
-    println!("total {:.1?}", started.elapsed());
+    println!("total {elapsed:.1?}");
 }

@@ -16,7 +16,7 @@ use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::OnionError;
-use crate::agreement::{PreparedPublicKey, SharedBytes};
+use crate::agreement::{agree_once, PreparedPublicKey, SharedBytes};
 
 /// AES-GCM IV length.
 pub const AES_GCM_IV_LEN: usize = 12;
@@ -189,7 +189,7 @@ impl HopKey {
         node: &X25519Keypair,
         client_ephemeral: &PublicKey,
     ) -> Result<HopKey, OnionError> {
-        let shared = PreparedPublicKey::plain(*client_ephemeral).agree(&node.secret);
+        let shared = agree_once(&node.secret, client_ephemeral);
         HopKey::derive(enc_type, &shared, client_ephemeral, node.public())
     }
 
