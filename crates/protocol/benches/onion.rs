@@ -7,7 +7,8 @@
 //!
 //! * path: a whole request through three nodes to a snode (four layers) with the ladder for
 //!   every exchange vs with every node's key prepared ([`PreparedPublicKey`] tables, as the
-//!   client keeps for the nodes it uses most); and one exchange each way.
+//!   client keeps for the nodes it uses most); and one exchange each of three ways: the ladder,
+//!   [`agree_once`] (the Edwards form, what a node's peel and a sealed box use) and a table.
 //!
 //! Payload: a ~1 KiB storage RPC body.
 
@@ -22,7 +23,7 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use hmac::{Hmac, Mac};
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
-use session_protocol::agreement::PreparedPublicKey;
+use session_protocol::agreement::{agree_once, PreparedPublicKey};
 use session_protocol::onion::{
     build_onion_request, build_onion_request_prepared, encode_combined, peel, CombinedPayload,
     EncType, OnionDestination, PathHop, SnodeFlags, SnodeTarget, X25519Keypair,
@@ -203,6 +204,9 @@ fn bench_path(c: &mut Criterion) {
     let secret = StaticSecret::random_from_rng(&mut rng);
     group.bench_function("exchange_ladder", |b| {
         b.iter(|| secret.diffie_hellman(black_box(&target.x25519)))
+    });
+    group.bench_function("exchange_once", |b| {
+        b.iter(|| agree_once(black_box(&secret), black_box(&target.x25519)))
     });
     let table = PreparedPublicKey::with_table(target.x25519);
     group.bench_function("exchange_prepared", |b| {
