@@ -10,6 +10,7 @@
 
 #[cfg(test)]
 mod account_tests;
+mod checkpointer;
 mod ops;
 mod reader;
 mod schema;
@@ -240,7 +241,7 @@ impl Store {
     /// thread. Blocking: call from `spawn_blocking` or before the runtime is busy.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let conn = schema::open_writer(path)?;
-        let writer = writer::WriterHandle::start(conn)?;
+        let writer = writer::WriterHandle::start(conn, path)?;
         let readers = reader::ReaderPool::new(path.to_path_buf());
         Ok(Store {
             inner: Arc::new(Inner { writer, readers }),

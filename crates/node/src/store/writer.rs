@@ -4,15 +4,18 @@
 //! that queued up while the previous batch committed amortises the commit over the whole batch.
 //! Under load, jobs queue for a dedicated writer thread that does that. When the node is not
 //! busy (nothing queued, the last batch held one job) a job runs at once on the caller's thread
-//! instead: a batch of one either way, without the two thread hand-offs. Checkpoints run only
-//! on the writer thread (a WAL hook replaces SQLite's automatic checkpoint and routes jobs to
-//! the thread once the WAL is due for one), so a caller never copies the WAL.
+//! instead: a batch of one either way, without the two thread hand-offs. A WAL hook replaces
+//! SQLite's automatic checkpoint: the commit that brings the WAL to its checkpoint size wakes
+//! the checkpoint thread ([`super::checkpointer`]), which copies the WAL while writes go on;
+//! the writer thread then copies what was committed meanwhile, so the WAL starts afresh. A
+//! caller never copies the WAL.
 //!
 //! A failing job must leave no partial effects and must not spoil the rest of the batch. Jobs
 //! almost never fail, so a batch first runs without savepoints (a savepoint copies every page a
 //! job touches); if any job fails, the transaction is rolled back and the batch runs again with
 //! one savepoint per job. Callers are answered only after their batch has committed.
 
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -21,6 +24,7 @@ use rusqlite::wal::CheckpointMode;
 use rusqlite::{Connection, Transaction};
 use tokio::sync::oneshot;
 
+use super::checkpointer::Checkpointer;
 use super::StoreError;
 
 /// Upper bound on jobs per transaction, so one batch cannot hold the write lock for long.
@@ -34,6 +38,9 @@ const LINGER: Duration = Duration::from_micros(500);
 
 /// Jobs that end the wait early.
 const LINGER_ENOUGH: usize = 64;
+
+/// The hard limit on the WAL, in checkpoint sizes (see [`Shared::hard_limit_frames`]).
+const HARD_LIMIT_FACTOR: usize = 2;
 
 /// A queued write.
 trait WriteJob: Send {
@@ -92,8 +99,11 @@ struct Shared {
     busy: AtomicBool,
     /// Frames in the WAL after the last commit (from the WAL hook).
     wal_frames: Arc<AtomicUsize>,
-    /// WAL frames at which the writer thread checkpoints.
-    checkpoint_frames: usize,
+    /// The checkpoint thread, woken by the WAL hook at the checkpoint size.
+    checkpointer: Arc<Checkpointer>,
+    /// WAL frames at which the writer thread checkpoints by itself, should the checkpoint
+    /// thread fall behind.
+    hard_limit_frames: usize,
 }
 
 impl Shared {
@@ -102,21 +112,34 @@ impl Shared {
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Whether the writer thread should checkpoint after its next batch: the checkpoint
+    /// thread has copied the WAL up to a moment ago (the writer copies the rest), or the WAL
+    /// reached the hard limit with no background checkpoint under way.
     fn checkpoint_due(&self) -> bool {
-        self.wal_frames.load(Ordering::Relaxed) >= self.checkpoint_frames
+        self.checkpointer.bulk_done()
+            || (self.wal_frames.load(Ordering::Relaxed) >= self.hard_limit_frames
+                && !self.checkpointer.is_running())
     }
 }
 
 impl WriterHandle {
-    /// Starts the writer thread over `conn`, taking over its automatic checkpoints (at the
-    /// size its `wal_autocheckpoint` names).
-    pub(super) fn start(mut conn: Connection) -> Result<WriterHandle, StoreError> {
+    /// Starts the writer thread over `conn` (the database at `path`), taking over its
+    /// automatic checkpoints (at the size its `wal_autocheckpoint` names), and the checkpoint
+    /// thread.
+    pub(super) fn start(mut conn: Connection, path: &Path) -> Result<WriterHandle, StoreError> {
         let checkpoint_pages: i64 =
             conn.pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
+        let checkpoint_frames = usize::try_from(checkpoint_pages).unwrap_or(1000).max(1);
+        let checkpointer = Checkpointer::start(path)?;
         let wal_frames = Arc::new(AtomicUsize::new(0));
         let hook_frames = Arc::clone(&wal_frames);
+        let hook_checkpointer = Arc::clone(&checkpointer);
         conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, frames| {
-            hook_frames.store(usize::try_from(frames).unwrap_or(0), Ordering::Relaxed);
+            let frames = usize::try_from(frames).unwrap_or(0);
+            hook_frames.store(frames, Ordering::Relaxed);
+            if frames >= checkpoint_frames {
+                hook_checkpointer.request();
+            }
             Ok(())
         }))?;
         let (tx, rx) = mpsc::channel::<Job>();
@@ -125,7 +148,8 @@ impl WriterHandle {
             queued: AtomicUsize::new(0),
             busy: AtomicBool::new(false),
             wal_frames,
-            checkpoint_frames: usize::try_from(checkpoint_pages).unwrap_or(1000).max(1),
+            checkpointer,
+            hard_limit_frames: checkpoint_frames.saturating_mul(HARD_LIMIT_FACTOR),
         });
         let thread_shared = Arc::clone(&shared);
         std::thread::Builder::new()
@@ -202,6 +226,7 @@ fn run(shared: &Shared, rx: &mpsc::Receiver<Job>) {
         let mut conn = shared.lock();
         run_batch(&mut conn, &mut batch);
         if shared.checkpoint_due() {
+            shared.checkpointer.take_bulk_done();
             checkpoint(&conn, shared);
         }
     }
@@ -209,7 +234,8 @@ fn run(shared: &Shared, rx: &mpsc::Receiver<Job>) {
 }
 
 /// Copies the WAL into the database (as SQLite's automatic checkpoint would: passive, readers
-/// keep reading).
+/// keep reading); done on the writer thread, so no write comes between and a complete copy lets
+/// the next write start the WAL afresh.
 fn checkpoint(conn: &Connection, shared: &Shared) {
     match conn.wal_checkpoint_v2(None::<&str>, CheckpointMode::PASSIVE) {
         Ok((frames, done)) if frames == done => shared.wal_frames.store(0, Ordering::Relaxed),
@@ -286,11 +312,12 @@ mod tests {
     use crate::store::schema;
 
     fn writer(dir: &std::path::Path, checkpoint_pages: i64) -> WriterHandle {
-        let conn = schema::open_writer(&dir.join("store.sqlite")).unwrap();
+        let path = dir.join("store.sqlite");
+        let conn = schema::open_writer(&path).unwrap();
         conn.pragma_update(None, "wal_autocheckpoint", checkpoint_pages)
             .unwrap();
         conn.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
-        WriterHandle::start(conn).unwrap()
+        WriterHandle::start(conn, &path).unwrap()
     }
 
     /// Inserts a page-sized row; returns the name of the thread that ran the job.
@@ -329,22 +356,62 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn checkpoints_run_on_the_writer_thread_and_bound_the_wal() {
+    /// Many writers at once keep the writer thread busy (jobs queue and batch); the WAL is
+    /// copied by the checkpoint thread and finished by the writer, and stays bounded.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn busy_writes_are_checkpointed_in_the_background_and_the_wal_stays_bounded() {
         let dir = tempfile::tempdir().unwrap();
-        let writer = writer(dir.path(), 8);
+        let writer = Arc::new(writer(dir.path(), 64));
+        let mut tasks = Vec::new();
+        for _ in 0..16 {
+            let writer = Arc::clone(&writer);
+            tasks.push(tokio::spawn(async move {
+                for _ in 0..100 {
+                    insert(&writer).await;
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        assert!(
+            writer.shared.checkpointer.finished() >= 3,
+            "{} background checkpoints",
+            writer.shared.checkpointer.finished()
+        );
+        // 1,600 rows of 4 KB were written (more than 6 MB of WAL frames); the WAL file is
+        // reused from its start after each complete checkpoint, so it stays well below that
+        // (how far below depends on how long each background copy took meanwhile).
+        let wal = std::fs::metadata(dir.path().join("store.sqlite-wal"))
+            .unwrap()
+            .len();
+        assert!(wal < 1_600 * 4096 / 2, "WAL of {wal} bytes");
+        let rows: i64 = writer
+            .call(|c| Ok(c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(rows, 1_600);
+    }
+
+    #[tokio::test]
+    async fn checkpoints_are_finished_on_the_writer_thread_and_bound_the_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = writer(dir.path(), 64);
         let mut on_thread = 0;
-        for _ in 0..200 {
+        for _ in 0..1_600 {
             if insert(&writer).await == "store-writer" {
                 on_thread += 1;
             }
         }
-        // Each time the WAL reached 8 frames the next job went to the thread, which
-        // checkpointed; the WAL file is reused from its start and stays small.
-        assert!(on_thread >= 10, "{on_thread} jobs on the writer thread");
+        // Each time the WAL reached 64 frames the checkpoint thread copied it; the next job
+        // then went to the writer thread, which copied the rest, so the WAL file is reused
+        // from its start and stays well below the 6 MB written (inserts go on meanwhile).
+        let background = writer.shared.checkpointer.finished();
+        assert!(background >= 3, "{background} background checkpoints");
+        assert!(on_thread >= 3, "{on_thread} jobs on the writer thread");
         let wal = std::fs::metadata(dir.path().join("store.sqlite-wal"))
             .unwrap()
             .len();
-        assert!(wal < 64 * 4096, "WAL of {wal} bytes");
+        assert!(wal < 1_600 * 4096 / 2, "WAL of {wal} bytes");
     }
 }
