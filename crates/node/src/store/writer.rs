@@ -42,6 +42,13 @@ const LINGER_ENOUGH: usize = 64;
 /// The hard limit on the WAL, in checkpoint sizes (see [`Shared::hard_limit_frames`]).
 const HARD_LIMIT_FACTOR: usize = 2;
 
+/// How long the writer waits without a commit before it folds the WAL into the database.
+const IDLE_CHECKPOINT_AFTER: Duration = Duration::from_millis(200);
+
+/// WAL frames below which an idle writer leaves the WAL alone (a short WAL is cheap to read
+/// through, and each checkpoint costs two `fsync`s).
+const IDLE_CHECKPOINT_FRAMES: usize = 256;
+
 /// A queued write.
 trait WriteJob: Send {
     /// Runs the job (again, if an earlier run was rolled back) and keeps its result; says
@@ -99,6 +106,9 @@ struct Shared {
     busy: AtomicBool,
     /// Frames in the WAL after the last commit (from the WAL hook).
     wal_frames: Arc<AtomicUsize>,
+    /// Commits so far (from the WAL hook), so the writer thread can tell an idle store from
+    /// one whose jobs run on their callers' threads.
+    commits: Arc<AtomicUsize>,
     /// The checkpoint thread, woken by the WAL hook at the checkpoint size.
     checkpointer: Arc<Checkpointer>,
     /// WAL frames at which the writer thread checkpoints by itself, should the checkpoint
@@ -115,6 +125,10 @@ impl Shared {
     /// Whether the writer thread should checkpoint after its next batch: the checkpoint
     /// thread has copied the WAL up to a moment ago (the writer copies the rest), or the WAL
     /// reached the hard limit with no background checkpoint under way.
+    fn idle_checkpoint_worthwhile(&self) -> bool {
+        self.wal_frames.load(Ordering::Relaxed) >= IDLE_CHECKPOINT_FRAMES
+    }
+
     fn checkpoint_due(&self) -> bool {
         self.checkpointer.bulk_done()
             || (self.wal_frames.load(Ordering::Relaxed) >= self.hard_limit_frames
@@ -132,11 +146,14 @@ impl WriterHandle {
         let checkpoint_frames = usize::try_from(checkpoint_pages).unwrap_or(1000).max(1);
         let checkpointer = Checkpointer::start(path)?;
         let wal_frames = Arc::new(AtomicUsize::new(0));
+        let commits = Arc::new(AtomicUsize::new(0));
         let hook_frames = Arc::clone(&wal_frames);
+        let hook_commits = Arc::clone(&commits);
         let hook_checkpointer = Arc::clone(&checkpointer);
         conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, frames| {
             let frames = usize::try_from(frames).unwrap_or(0);
             hook_frames.store(frames, Ordering::Relaxed);
+            hook_commits.fetch_add(1, Ordering::Relaxed);
             if frames >= checkpoint_frames {
                 hook_checkpointer.request();
             }
@@ -148,6 +165,7 @@ impl WriterHandle {
             queued: AtomicUsize::new(0),
             busy: AtomicBool::new(false),
             wal_frames,
+            commits,
             checkpointer,
             hard_limit_frames: checkpoint_frames.saturating_mul(HARD_LIMIT_FACTOR),
         });
@@ -199,10 +217,37 @@ impl WriterHandle {
     }
 }
 
+/// Waits for the next job; meanwhile folds the WAL into the database once no commit has
+/// happened for [`IDLE_CHECKPOINT_AFTER`]. `None` when every handle is gone. (It wakes every
+/// [`IDLE_CHECKPOINT_AFTER`] while waiting: jobs that run on their callers' threads grow the
+/// WAL without passing through here.)
+fn next_job(shared: &Shared, rx: &mpsc::Receiver<Job>) -> Option<Job> {
+    let mut commits_seen = shared.commits.load(Ordering::Relaxed);
+    loop {
+        match rx.recv_timeout(IDLE_CHECKPOINT_AFTER) {
+            Ok(job) => return Some(job),
+            Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let commits = shared.commits.load(Ordering::Relaxed);
+                // A commit since the last look means jobs ran on their callers' threads: not
+                // idle yet. (A checkpoint that readers held back is tried again next time.)
+                if commits == commits_seen
+                    && shared.idle_checkpoint_worthwhile()
+                    && !shared.checkpointer.is_running()
+                {
+                    shared.checkpointer.take_bulk_done();
+                    checkpoint(&shared.lock(), shared);
+                }
+                commits_seen = commits;
+            }
+        }
+    }
+}
+
 fn run(shared: &Shared, rx: &mpsc::Receiver<Job>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     let mut busy = false;
-    while let Ok(first) = rx.recv() {
+    while let Some(first) = next_job(shared, rx) {
         batch.push(first);
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -354,6 +399,48 @@ mod tests {
             insert(&writer).await,
             std::thread::current().name().unwrap_or("")
         );
+    }
+
+    #[tokio::test]
+    async fn an_idle_writer_folds_a_long_wal_into_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        // No checkpoint by size during the test.
+        let writer = writer(dir.path(), 1_000_000);
+        let mut inserted = 0;
+        while writer.shared.wal_frames.load(Ordering::Relaxed) < IDLE_CHECKPOINT_FRAMES {
+            insert(&writer).await;
+            inserted += 1;
+        }
+        // Still writing: no checkpoint yet (each insert is far quicker than the idle time).
+        assert!(writer.shared.idle_checkpoint_worthwhile());
+        tokio::time::sleep(IDLE_CHECKPOINT_AFTER * 4).await;
+        assert_eq!(writer.shared.wal_frames.load(Ordering::Relaxed), 0);
+        // Every frame is in the database file now, and nothing was lost.
+        let reader = crate::store::schema::open_reader(&dir.path().join("store.sqlite")).unwrap();
+        let rows: i64 = reader
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, inserted);
+        let (log, checkpointed): (i64, i64) = writer
+            .call(|c| {
+                Ok(c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                    Ok((r.get(1)?, r.get(2)?))
+                })?)
+            })
+            .await
+            .unwrap();
+        assert_eq!(log, checkpointed);
+    }
+
+    #[tokio::test]
+    async fn a_short_wal_is_left_alone_when_idle() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = writer(dir.path(), 1_000_000);
+        insert(&writer).await;
+        let frames = writer.shared.wal_frames.load(Ordering::Relaxed);
+        assert!(frames > 0 && frames < IDLE_CHECKPOINT_FRAMES);
+        tokio::time::sleep(IDLE_CHECKPOINT_AFTER * 3).await;
+        assert_eq!(writer.shared.wal_frames.load(Ordering::Relaxed), frames);
     }
 
     /// Many writers at once keep the writer thread busy (jobs queue and batch); the WAL is
