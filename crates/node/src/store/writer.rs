@@ -122,13 +122,14 @@ impl Shared {
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Whether the writer thread should checkpoint after its next batch: the checkpoint
-    /// thread has copied the WAL up to a moment ago (the writer copies the rest), or the WAL
-    /// reached the hard limit with no background checkpoint under way.
+    /// Whether the WAL is long enough for an idle writer to fold it into the database.
     fn idle_checkpoint_worthwhile(&self) -> bool {
         self.wal_frames.load(Ordering::Relaxed) >= IDLE_CHECKPOINT_FRAMES
     }
 
+    /// Whether the writer thread should checkpoint after its next batch: the checkpoint
+    /// thread has copied the WAL up to a moment ago (the writer copies the rest), or the WAL
+    /// reached the hard limit with no background checkpoint under way.
     fn checkpoint_due(&self) -> bool {
         self.checkpointer.bulk_done()
             || (self.wal_frames.load(Ordering::Relaxed) >= self.hard_limit_frames
