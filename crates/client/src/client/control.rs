@@ -6,10 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use session_protocol::identity::SessionId;
-use session_protocol::message::wrap_for_store_prepared;
 use session_protocol::proto::{Content, LokiProfile};
 use session_protocol::rpc::Namespace;
-use x25519_dalek::PublicKey;
 
 use super::{ClientError, Inner, MESSAGE_TTL_MS};
 use crate::net::StoreRequest;
@@ -81,18 +79,10 @@ pub(super) async fn send(
     let keypair = Arc::clone(&inner.keypair);
     let contact_keys = Arc::clone(&inner.contact_keys);
     let data_b64 = tokio::task::spawn_blocking(move || {
-        let prepared = contact_keys.get(&PublicKey::from(peer.x25519_public()));
-        wrap_for_store_prepared(
-            &keypair,
-            &peer,
-            prepared.as_deref(),
-            &content,
-            timestamp_u64,
-        )
+        super::sender::wrap_for_contact(&keypair, &contact_keys, &peer, &content, timestamp_u64)
     })
     .await
-    .map_err(|_| ClientError::ShutDown)?
-    .map_err(|e| ClientError::Encrypt(e.to_string()))?;
+    .map_err(|_| ClientError::ShutDown)??;
     let mut attempt = 0;
     loop {
         attempt += 1;

@@ -134,8 +134,20 @@ pub(super) fn encrypt(
     let sent_at = u64::try_from(sent_at_ms)
         .map_err(|_| ClientError::Encrypt("the message has a negative sent time".to_owned()))?;
     let content = Content::text(body, profile_name.map(LokiProfile::named));
+    wrap_for_contact(keypair, contact_keys, peer, &content, sent_at)
+}
+
+/// `content` sealed to `peer` and wrapped as a store's base64 data, through the contact's key
+/// table when it has earned one (see [`PreparedKeys`]).
+pub(super) fn wrap_for_contact(
+    keypair: &Keypair,
+    contact_keys: &PreparedKeys,
+    peer: &SessionId,
+    content: &Content,
+    sent_at: u64,
+) -> Result<String, ClientError> {
     let prepared = contact_keys.get(&PublicKey::from(peer.x25519_public()));
-    wrap_for_store_prepared(keypair, peer, prepared.as_deref(), &content, sent_at)
+    wrap_for_store_prepared(keypair, peer, prepared.as_deref(), content, sent_at)
         .map_err(|e| ClientError::Encrypt(e.to_string()))
 }
 
