@@ -5,6 +5,8 @@
 //! * `seed`: the 16-byte recovery seed as 32 hex digits and a newline, owner-only (0600 on
 //!   Unix), written atomically (temporary file, fsync, rename). This is the only secret on disk.
 //! * `session.sqlite3` (plus SQLite's `-wal` and `-shm` files): the [`Store`].
+//! * `client.lock`: locked while a running client owns the account ([`Account::lock`]), so two
+//!   processes never drive the same send queue and poll cursors.
 //!
 //! The directory is created owner-only (0700 on Unix). The seed lives in memory only inside
 //! [`Seed`] and [`Keypair`], which zeroize on drop; the phrase is handed out in a [`Zeroizing`]
@@ -29,6 +31,8 @@ pub const APP_DIR_NAME: &str = "session-rs";
 pub const SEED_FILE: &str = "seed";
 /// File name of the database inside a data directory.
 pub const DATABASE_FILE: &str = "session.sqlite3";
+/// File name of the lock a running client holds inside a data directory.
+pub const LOCK_FILE: &str = "client.lock";
 
 /// Length of the seed file's hex text.
 const SEED_HEX_LEN: usize = 32;
@@ -83,6 +87,15 @@ pub enum AccountError {
     /// The database could not be opened or does not belong to this account.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Another running client (an app window or `session-cli`) owns the account.
+    #[error(
+        "the account in {dir} is open in another window or session-cli process; close that \
+         first, or use another data directory"
+    )]
+    InUse {
+        /// The data directory.
+        dir: PathBuf,
+    },
 }
 
 fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> AccountError {
@@ -128,6 +141,11 @@ impl DataDir {
     /// The database file.
     pub fn database_path(&self) -> PathBuf {
         self.root.join(DATABASE_FILE)
+    }
+
+    /// The lock file a running client holds.
+    pub fn lock_path(&self) -> PathBuf {
+        self.root.join(LOCK_FILE)
     }
 
     /// Whether an account (a seed file) is present.
@@ -206,6 +224,29 @@ impl Account {
         Ok(store)
     }
 
+    /// Takes the account's lock, held until the returned value is dropped. The operating
+    /// system releases it when the process ends, however it ends.
+    pub fn lock(&self) -> Result<AccountLock, AccountError> {
+        let path = self.dir.lock_path();
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io_error("open the lock file", &path))?;
+        match file.try_lock() {
+            Ok(()) => Ok(AccountLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) => Err(AccountError::InUse {
+                dir: self.dir.root.clone(),
+            }),
+            Err(fs::TryLockError::Error(source)) => Err(AccountError::Io {
+                action: "lock",
+                path,
+                source,
+            }),
+        }
+    }
+
     /// The account's Session ID.
     pub fn session_id(&self) -> SessionId {
         self.keypair.session_id()
@@ -225,6 +266,12 @@ impl Account {
     pub fn data_dir(&self) -> &DataDir {
         &self.dir
     }
+}
+
+/// Proof that this process owns an account: see [`Account::lock`].
+#[derive(Debug)]
+pub struct AccountLock {
+    _file: fs::File,
 }
 
 /// Reads and checks the seed file, tightening its permissions if others could read it.

@@ -206,3 +206,23 @@ fn the_platform_default_ends_in_the_app_folder() {
         Err(err) => assert!(matches!(err, AccountError::NoPlatformDataDir)),
     }
 }
+
+#[test]
+fn one_lock_per_account_until_it_is_dropped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let account = Account::create(data_dir(&tmp, "a")).unwrap();
+    let other = Account::create(data_dir(&tmp, "b")).unwrap();
+    let held = account.lock().unwrap();
+    // A second holder, even in this process and through another load of the account, waits.
+    let again = Account::load(data_dir(&tmp, "a")).unwrap();
+    match again.lock() {
+        Err(AccountError::InUse { dir }) => assert_eq!(dir, tmp.path().join("a")),
+        other => panic!("expected InUse, got {other:?}"),
+    }
+    let error = again.lock().unwrap_err().to_string();
+    assert!(error.contains("open in another window"), "{error}");
+    // Other accounts are not affected.
+    let _other_lock = other.lock().unwrap();
+    drop(held);
+    again.lock().unwrap();
+}

@@ -126,6 +126,46 @@ async fn an_unrecorded_successful_attempt_is_not_sent_twice() {
     net.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_running_client_per_account() {
+    let net = start_net().await;
+    let (dir, alice) = new_account();
+    let alice = start_client(&net, alice).await;
+    let a_id = *alice.session_id();
+
+    // A second client for the same account is refused with a clear error...
+    let started = std::time::Instant::now();
+    let error = Client::start(load_account(dir.path()), fast_config(&net.seed_url()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            session_client::ClientError::Account(
+                session_client::account::AccountError::InUse { .. }
+            )
+        ),
+        "{error}"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "it waits for a closing client"
+    );
+
+    // ...while one started right after the first is dropped (or shut down) gets the account.
+    drop(alice);
+    let alice = Client::start(load_account(dir.path()), fast_config(&net.seed_url()))
+        .await
+        .unwrap();
+    assert_eq!(*alice.session_id(), a_id);
+    alice.shutdown().await;
+    let alice = Client::start(load_account(dir.path()), fast_config(&net.seed_url()))
+        .await
+        .unwrap();
+    alice.shutdown().await;
+    net.stop().await;
+}
+
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD

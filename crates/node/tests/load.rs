@@ -91,7 +91,7 @@ async fn run_client(net: Arc<TestNet>, index: usize, kp: Keypair, deadline: Inst
     let members = net.members(swarm);
     // Every tenth client starts at a node of another swarm, as a client with a stale swarm
     // would, and must follow the 421 it gets.
-    let mut target = if index % MISROUTED_EVERY == 0 {
+    let mut target = if index.is_multiple_of(MISROUTED_EVERY) {
         let strangers: Vec<_> = net.nodes.iter().filter(|n| n.swarm_id != swarm).collect();
         strangers[index % strangers.len()].url.clone()
     } else {

@@ -23,7 +23,7 @@ use session_protocol::identity::{Keypair, SessionId};
 use tokio::sync::{broadcast, watch, Notify, Semaphore};
 use tokio::task::JoinHandle;
 
-use crate::account::Account;
+use crate::account::{Account, AccountError, AccountLock};
 use crate::clock::SharedClock;
 use crate::net::prepared_keys::PreparedKeys;
 use crate::net::{Network, NetworkStatus};
@@ -66,6 +66,24 @@ struct Handle {
 impl Drop for Handle {
     fn drop(&mut self) {
         self.inner.stop_tasks();
+        self.inner.store.close_soon();
+    }
+}
+
+/// How long [`Client::start`] waits for the account's lock: a client of this process that was
+/// just dropped releases it once its database call in progress ends.
+const ACCOUNT_LOCK_WAIT: Duration = Duration::from_secs(3);
+
+/// Takes the account's lock, waiting up to [`ACCOUNT_LOCK_WAIT`] while another client has it.
+async fn lock_account(account: &Account) -> Result<AccountLock, ClientError> {
+    let deadline = tokio::time::Instant::now() + ACCOUNT_LOCK_WAIT;
+    loop {
+        match account.lock() {
+            Err(AccountError::InUse { .. }) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            result => return Ok(result?),
+        }
     }
 }
 
@@ -156,13 +174,14 @@ impl Client {
     pub async fn start(account: Account, config: ClientConfig) -> Result<Client, ClientError> {
         let clock = config.clock.clone();
         let now = clock.now_ms();
+        let lock = lock_account(&account).await?;
         let (account, store) = tokio::task::spawn_blocking(move || {
             let store = account.open_store(now);
             (account, store)
         })
         .await
         .map_err(|_| ClientError::ShutDown)?;
-        let store = SharedStore::new(store?);
+        let store = SharedStore::with_lock(store?, lock);
         let network = Network::new(config.network.clone(), store.clone(), clock.clone());
         let (updates, _) = broadcast::channel(UPDATE_CHANNEL_CAPACITY);
         let keypair = Arc::new(account.keypair().clone());
@@ -247,7 +266,8 @@ impl Client {
         self.inner().stats.snapshot()
     }
 
-    /// Stops the tasks and waits for them to end. Queued messages stay queued.
+    /// Stops the tasks, waits for them to end and closes the database (later calls fail with
+    /// [`ClientError::ShutDown`] or a store error). Queued messages stay queued.
     pub async fn shutdown(&self) {
         let inner = self.inner();
         inner.stopping.send_replace(true);
@@ -269,6 +289,7 @@ impl Client {
                 task.abort();
             }
         }
+        inner.store.close().await;
     }
 }
 

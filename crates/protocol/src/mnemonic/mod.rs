@@ -132,7 +132,7 @@ fn checksum_position(list: &WordList, indices: &[usize]) -> usize {
 }
 
 fn encode_indices(bytes: &[u8]) -> Result<Vec<usize>, MnemonicError> {
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return Err(MnemonicError::InvalidByteLength { len: bytes.len() });
     }
     let mut indices = Vec::with_capacity(bytes.len() / 4 * 3 + 1);

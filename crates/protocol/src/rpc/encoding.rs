@@ -46,7 +46,7 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, EncodingError> {
     let unpadded = match text.find('=') {
         Some(pos) => {
             let pad = &text[pos..];
-            if pad.len() > 2 || pad.bytes().any(|b| b != b'=') || text.len() % 4 != 0 {
+            if pad.len() > 2 || pad.bytes().any(|b| b != b'=') || !text.len().is_multiple_of(4) {
                 return Err(EncodingError::Base64);
             }
             &text[..pos]
