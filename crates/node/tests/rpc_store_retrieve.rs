@@ -40,10 +40,16 @@ async fn store_replicates_to_the_swarm_and_retrieve_pages() {
         let result = body["swarm"][&key].clone();
         assert!(result.get("failed").is_none(), "{key}: {result}");
     }
+    let entry_key = hex::encode(members[1].ed25519_public());
     let mut verified = 0;
     for (node, result) in resp.successes() {
         assert_eq!(result.hash, hash);
-        assert!(!result.already);
+        // New to the entry node. A peer may truthfully answer `already`: right after the devnet
+        // starts, its catch-up rounds with the entry node can pull the message before the
+        // forwarded copy arrives.
+        if node == entry_key {
+            assert!(!result.already);
+        }
         result.verify(node).unwrap();
         verified += 1;
     }
