@@ -265,6 +265,20 @@ impl Store {
             .await
     }
 
+    /// [`Store::store`] for a caller that can wait: the write goes to the writer thread, which
+    /// holds its transaction open up to a millisecond for more writes (a
+    /// commit costs about as much as two inserts). For the entry node of a recursive store
+    /// under load, whose answer waits for its swarm peers' round trip anyway.
+    pub async fn store_in_shared_commit(
+        &self,
+        msg: NewMessage,
+    ) -> Result<StoreOutcome, StoreError> {
+        self.inner
+            .writer
+            .call_waiting(move |c| ops::store(c, &msg).map_err(StoreError::from))
+            .await
+    }
+
     /// Stores many messages (replication and catch-up), returning one outcome per message.
     pub async fn store_many(&self, msgs: Vec<NewMessage>) -> Result<Vec<StoreOutcome>, StoreError> {
         self.inner

@@ -4,7 +4,11 @@
 //! that queued up while the previous batch committed amortises the commit over the whole batch.
 //! Under load, jobs queue for a dedicated writer thread that does that. When the node is not
 //! busy (nothing queued, the last batch held one job) a job runs at once on the caller's thread
-//! instead: a batch of one either way, without the two thread hand-offs. A WAL hook replaces
+//! instead: a batch of one either way, without the two thread hand-offs. A caller that can
+//! wait ([`WriterHandle::call_waiting`]: the entry node of a store while other requests are in
+//! flight, whose answer waits for its swarm peers anyway) always queues, and the writer then
+//! holds the batch open up to [`SHARED_COMMIT_WAIT`], so such stores share commits even when
+//! they arrive farther apart than a commit takes. A WAL hook replaces
 //! SQLite's automatic checkpoint: the commit that brings the WAL to its checkpoint size wakes
 //! the checkpoint thread ([`super::checkpointer`]), which copies the WAL while writes go on;
 //! the writer thread then copies what was committed meanwhile, so the WAL starts afresh. A
@@ -38,6 +42,11 @@ const LINGER: Duration = Duration::from_micros(500);
 
 /// Jobs that end the wait early.
 const LINGER_ENOUGH: usize = 64;
+/// How long the writer naps at a time while it waits for more jobs.
+const GATHER_SLICE: Duration = Duration::from_micros(200);
+/// How long the writer holds a batch open for more jobs when it holds a job whose caller can
+/// wait ([`WriterHandle::call_waiting`]).
+pub(super) const SHARED_COMMIT_WAIT: Duration = Duration::from_millis(1);
 
 /// The hard limit on the WAL, in checkpoint sizes (see [`Shared::hard_limit_frames`]).
 const HARD_LIMIT_FACTOR: usize = 2;
@@ -56,6 +65,8 @@ trait WriteJob: Send {
     fn run(&mut self, conn: &Connection) -> bool;
     /// Answers the caller with the kept result, or with `error` if the batch did not commit.
     fn finish(self: Box<Self>, error: Option<&str>);
+    /// Whether the caller can wait for others to share its commit.
+    fn may_wait(&self) -> bool;
 }
 
 type Job = Box<dyn WriteJob>;
@@ -64,6 +75,7 @@ struct CallJob<F, T> {
     work: F,
     result: Option<Result<T, StoreError>>,
     reply_tx: oneshot::Sender<Result<T, StoreError>>,
+    may_wait: bool,
 }
 
 impl<F, T> WriteJob for CallJob<F, T>
@@ -85,6 +97,10 @@ where
             (None, None) => Err(StoreError::Interrupted("the write job never ran".into())),
         };
         let _ = self.reply_tx.send(result);
+    }
+
+    fn may_wait(&self) -> bool {
+        self.may_wait
     }
 }
 
@@ -185,13 +201,37 @@ impl WriterHandle {
         T: Send + 'static,
         F: Fn(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
+        self.call_with(f, false).await
+    }
+
+    /// [`WriterHandle::call`] for a caller that can wait: always through the writer thread,
+    /// which then holds the batch open up to [`SHARED_COMMIT_WAIT`] for more jobs.
+    pub(super) async fn call_waiting<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: Fn(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.call_with(f, true).await
+    }
+
+    async fn call_with<T, F>(&self, f: F, may_wait: bool) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: Fn(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
         let (reply_tx, reply_rx) = oneshot::channel::<Result<T, StoreError>>();
         let job: Job = Box::new(CallJob {
             work: f,
             result: None,
             reply_tx,
+            may_wait,
         });
-        if let Some(job) = self.try_run_now(job) {
+        let queue = if may_wait {
+            Some(job)
+        } else {
+            self.try_run_now(job)
+        };
+        if let Some(job) = queue {
             self.shared.queued.fetch_add(1, Ordering::AcqRel);
             if self.tx.send(job).is_err() {
                 return Err(StoreError::Closed);
@@ -256,15 +296,15 @@ fn run(shared: &Shared, rx: &mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        if busy || batch.len() > 1 {
-            let deadline = Instant::now() + LINGER;
-            while batch.len() < LINGER_ENOUGH {
-                let left = deadline.saturating_duration_since(Instant::now());
-                match rx.recv_timeout(left) {
-                    Ok(job) => batch.push(job),
-                    Err(_) => break,
-                }
-            }
+        let linger = if batch.iter().any(|job| job.may_wait()) {
+            Some(SHARED_COMMIT_WAIT)
+        } else if busy || batch.len() > 1 {
+            Some(LINGER)
+        } else {
+            None
+        };
+        if let Some(linger) = linger {
+            gather(rx, &mut batch, Instant::now() + linger);
         }
         busy = batch.len() > 1;
         shared.busy.store(busy, Ordering::Relaxed);
@@ -277,6 +317,26 @@ fn run(shared: &Shared, rx: &mpsc::Receiver<Job>) {
         }
     }
     tracing::debug!("store writer stopped");
+}
+
+/// Adds the jobs that arrive until `deadline` (or until [`LINGER_ENOUGH`]) to `batch`. The
+/// thread naps in slices and drains the queue between them instead of waiting on it: a
+/// receiver blocked on the queue is woken by every job sent, which under load is a context
+/// switch per job.
+fn gather(rx: &mpsc::Receiver<Job>, batch: &mut Vec<Job>, deadline: Instant) {
+    loop {
+        while batch.len() < LINGER_ENOUGH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if batch.len() >= LINGER_ENOUGH || left.is_zero() {
+            return;
+        }
+        std::thread::sleep(left.min(GATHER_SLICE));
+    }
 }
 
 /// Copies the WAL into the database (as SQLite's automatic checkpoint would: passive, readers
@@ -400,6 +460,43 @@ mod tests {
             insert(&writer).await,
             std::thread::current().name().unwrap_or("")
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn callers_that_can_wait_share_a_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = Arc::new(writer(dir.path(), 1_000));
+        let before = writer.shared.commits.load(Ordering::Relaxed);
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let writer = Arc::clone(&writer);
+            tasks.push(tokio::spawn(async move {
+                writer
+                    .call_waiting(|c| {
+                        c.execute("INSERT INTO t VALUES (zeroblob(100))", [])?;
+                        Ok(std::thread::current().name().unwrap_or("").to_owned())
+                    })
+                    .await
+                    .unwrap()
+            }));
+            // Callers arrive apart, as requests do: far enough apart that each job would
+            // commit alone if the writer did not wait (this task's worker sleeps; the other
+            // runs the callers).
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        for task in tasks {
+            assert_eq!(task.await.unwrap(), "store-writer");
+        }
+        let commits = writer.shared.commits.load(Ordering::Relaxed) - before;
+        assert!(commits <= 4, "{commits} commits for 8 jobs");
+        // The wait is bounded.
+        assert!(started.elapsed() < Duration::from_secs(1));
+        let rows: i64 = writer
+            .call(|c| Ok(c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(rows, 8);
     }
 
     #[tokio::test]

@@ -25,7 +25,7 @@ use crate::node::NodeContext;
 pub(super) async fn execute_local(ctx: &NodeContext, request: &Request, now_ms: i64) -> Value {
     let now = u64::try_from(now_ms).unwrap_or(0);
     match request {
-        Request::Store(p) => store::execute_one(ctx, p).await.0,
+        Request::Store(p) => store::execute_one(ctx, p, false).await.0,
         Request::Delete(p) => delete::delete(ctx, p).await,
         Request::DeleteAll(p) => delete::delete_all(ctx, p).await,
         Request::DeleteBefore(p) => delete::delete_before(ctx, p).await,
@@ -83,9 +83,12 @@ pub(super) async fn run(ctx: &NodeContext, request: Request, now_ms: i64) -> Rpc
         .collect();
     drop(view);
 
+    let in_flight = ctx.rpc.recursive_started();
     let (mine, hash) = match &request {
         Request::Store(p) => {
-            let (result, hash) = store::execute_one(ctx, p).await;
+            // With other requests in flight this write may wait a little to share a commit:
+            // the answer waits for the peers' round trip anyway.
+            let (result, hash) = store::execute_one(ctx, p, in_flight.others > 0).await;
             (result, Some(hash))
         }
         other => (execute_local(ctx, other, now_ms).await, None),

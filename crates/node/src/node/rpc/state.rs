@@ -2,7 +2,7 @@
 //! the batching senders to swarm peers, and the node's RPC clock.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use super::keys::SignerKeyCache;
@@ -21,6 +21,22 @@ pub struct RpcState {
     /// Checked keys of the accounts (and subaccounts) that sign requests.
     pub signer_keys: SignerKeyCache,
     clock_offset_ms: AtomicI64,
+    /// Recursive requests this node is running as the entry node.
+    recursive_in_flight: AtomicUsize,
+}
+
+/// Counts one recursive request in flight while it lives.
+#[derive(Debug)]
+pub struct InFlight<'a> {
+    count: &'a AtomicUsize,
+    /// Others in flight when this one started.
+    pub others: usize,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl RpcState {
@@ -37,7 +53,17 @@ impl RpcState {
             peers: Peers::new(identity, http, plain_http),
             signer_keys: SignerKeyCache::new(),
             clock_offset_ms: AtomicI64::new(0),
+            recursive_in_flight: AtomicUsize::new(0),
         })
+    }
+
+    /// Counts a recursive request as in flight until the returned guard is dropped.
+    pub fn recursive_started(&self) -> InFlight<'_> {
+        let others = self.recursive_in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight {
+            count: &self.recursive_in_flight,
+            others,
+        }
     }
 
     /// [`RpcState::open`] on the blocking pool.

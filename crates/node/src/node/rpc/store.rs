@@ -65,11 +65,22 @@ fn signed_result(ctx: &NodeContext, hash: &str, expiry_ms: i64, outcome: StoreOu
     serde_json::to_value(result).unwrap_or(Value::Null)
 }
 
-/// Stores one message on this node; returns the node result and the hash.
-pub(super) async fn execute_one(ctx: &NodeContext, p: &StoreParams) -> (Value, String) {
+/// Stores one message on this node; returns the node result and the hash. `may_wait`: the
+/// write may wait briefly to share a commit with others
+/// ([`crate::store::Store::store_in_shared_commit`]).
+pub(super) async fn execute_one(
+    ctx: &NodeContext,
+    p: &StoreParams,
+    may_wait: bool,
+) -> (Value, String) {
     let msg = new_message(p);
     let (hash, expiry) = (msg.hash.clone(), msg.expiry_ms);
-    let result = match ctx.store.store(msg).await {
+    let stored = if may_wait {
+        ctx.store.store_in_shared_commit(msg).await
+    } else {
+        ctx.store.store(msg).await
+    };
+    let result = match stored {
         Ok(outcome) => signed_result(ctx, &hash, expiry, outcome),
         Err(e) => node_failure(&e),
     };
