@@ -38,7 +38,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::value::RawValue;
+use serde_json::Value;
 use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 
 use super::network::ServiceNode;
@@ -82,14 +83,15 @@ pub fn forward_signed_bytes(recipient: &[u8; 32], timestamp_ms: i64, body: &[u8]
 }
 
 /// What became of one forwarded request.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum PeerReply {
-    /// The peer answered: status and body (JSON, or a string for error texts).
+    /// The peer answered: status and body (JSON text: a node result, or a string for error
+    /// texts), kept as text so the entry node can copy it into its answer unparsed.
     Answer {
         /// Status of this request at the peer (200 with its node result, else a refusal).
         code: u16,
         /// Its body.
-        body: Value,
+        body: Box<RawValue>,
     },
     /// No answer in time, unreachable, or skipped because the peer is marked down.
     NoAnswer {
@@ -284,8 +286,9 @@ struct ForwardAnswer {
 #[derive(Deserialize)]
 struct ForwardResult {
     code: u16,
+    /// `null` when missing.
     #[serde(default)]
-    body: Value,
+    body: Box<RawValue>,
 }
 
 async fn send_batch(link: Link, jobs: Vec<Job>, size: usize, _slot: OwnedSemaphorePermit) {
@@ -338,7 +341,7 @@ async fn send_batch(link: Link, jobs: Vec<Job>, size: usize, _slot: OwnedSemapho
         // The whole batch was refused (not a member, bad tag, …): each item gets it.
         let text = resp.text().await.unwrap_or_default();
         tracing::debug!(peer = %hex::encode(link.recipient), status, reason = %text, "forward refused");
-        let body = Value::String(text);
+        let body = serde_json::value::to_raw_value(&text).unwrap_or_default();
         answer_all(jobs, &PeerReply::Answer { code: status, body });
         return;
     }
@@ -442,6 +445,11 @@ pub async fn forward_handler(
             )
         }
     };
-    let results = rpc::run_forwarded(&ctx, &requests).await;
-    (StatusCode::OK, axum::Json(json!({ "results": results }))).into_response()
+    let answers = rpc::run_forwarded(&ctx, &requests).await;
+    (
+        StatusCode::OK,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        rpc::answers_json(&answers),
+    )
+        .into_response()
 }

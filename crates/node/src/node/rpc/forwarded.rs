@@ -12,6 +12,7 @@ use serde_json::Value;
 use session_protocol::rpc::request::StoreParams;
 use session_protocol::rpc::Request;
 
+use super::member::MemberResult;
 use super::recursive::execute_local;
 use super::{admit, store, RpcResponse};
 use crate::node::NodeContext;
@@ -20,24 +21,40 @@ use crate::node::NodeContext;
 pub const NOT_FORWARDABLE: &str =
     "invalid request: received invalid forwarded non-forwardable request";
 
-fn answer(code: u16, body: Value) -> Value {
-    let mut map = serde_json::Map::new();
-    map.insert("code".into(), Value::from(code));
-    map.insert("body".into(), body);
-    Value::Object(map)
+/// One request's answer in a forward batch: status and body.
+pub(crate) type Answer = (u16, MemberResult);
+
+fn text(code: u16, reason: &str) -> Answer {
+    (code, MemberResult::Json(Value::String(reason.to_owned())))
 }
 
-fn refusal(r: RpcResponse) -> Value {
-    answer(r.status.as_u16(), r.body.into_value())
+fn refusal(r: RpcResponse) -> Answer {
+    (r.status.as_u16(), MemberResult::Json(r.body.into_value()))
+}
+
+/// `{"results": [{"code", "body"}, …]}` as bytes.
+pub(crate) fn answers_json(answers: &[Answer]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(16 + answers.len() * 300);
+    out.extend_from_slice(b"{\"results\":[");
+    for (i, (code, body)) in answers.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(format!("{{\"code\":{code},\"body\":").as_bytes());
+        body.write_json(&mut out);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}");
+    out
 }
 
 enum Item {
-    Done(Value),
+    Done(Answer),
     Store(Box<StoreParams>),
     Other(Box<Request>),
 }
 
-async fn flush_stores(ctx: &NodeContext, items: &[Item], results: &mut [Option<Value>]) {
+async fn flush_stores(ctx: &NodeContext, items: &[Item], results: &mut [Option<Answer>]) {
     let indices: Vec<usize> = items
         .iter()
         .enumerate()
@@ -56,20 +73,18 @@ async fn flush_stores(ctx: &NodeContext, items: &[Item], results: &mut [Option<V
         .collect();
     let written = store::execute_many(ctx, &params).await;
     for (i, result) in indices.into_iter().zip(written) {
-        results[i] = Some(answer(200, result));
+        results[i] = Some((200, result));
     }
 }
 
 /// Runs a forwarded batch; one `{"code", "body"}` per request, in order.
-pub(crate) async fn run_forwarded(ctx: &NodeContext, requests: &[Value]) -> Vec<Value> {
+pub(crate) async fn run_forwarded(ctx: &NodeContext, requests: &[Value]) -> Vec<Answer> {
     let now = ctx.rpc.now_ms();
     let mut items: Vec<Item> = requests
         .iter()
         .map(|raw| match Request::from_json(raw) {
-            Err(e) => Item::Done(answer(400, Value::String(e.to_string()))),
-            Ok(r) if !r.is_recursive() => {
-                Item::Done(answer(400, Value::String(NOT_FORWARDABLE.into())))
-            }
+            Err(e) => Item::Done(text(400, &e.to_string())),
+            Ok(r) if !r.is_recursive() => Item::Done(text(400, NOT_FORWARDABLE)),
             Ok(r) => match admit(ctx, &r, now, true) {
                 Err(refused) => Item::Done(refusal(refused)),
                 Ok(()) => match r {
@@ -80,10 +95,13 @@ pub(crate) async fn run_forwarded(ctx: &NodeContext, requests: &[Value]) -> Vec<
         })
         .collect();
 
-    let mut results: Vec<Option<Value>> = items
+    let mut results: Vec<Option<Answer>> = items
         .iter_mut()
         .map(|it| match it {
-            Item::Done(v) => Some(std::mem::take(v)),
+            Item::Done(done) => Some(std::mem::replace(
+                done,
+                (0, MemberResult::Json(Value::Null)),
+            )),
             _ => None,
         })
         .collect();
@@ -91,12 +109,12 @@ pub(crate) async fn run_forwarded(ctx: &NodeContext, requests: &[Value]) -> Vec<
     for i in 0..items.len() {
         if let Item::Other(request) = &items[i] {
             flush_stores(ctx, &items[..i], &mut results[..i]).await;
-            results[i] = Some(answer(200, execute_local(ctx, request, now).await));
+            results[i] = Some((200, execute_local(ctx, request, now).await));
         }
     }
     flush_stores(ctx, &items, &mut results).await;
     results
         .into_iter()
-        .map(|r| r.unwrap_or_else(|| answer(500, Value::String("request failed".into()))))
+        .map(|r| r.unwrap_or_else(|| text(500, "request failed")))
         .collect()
 }

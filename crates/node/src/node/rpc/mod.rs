@@ -15,6 +15,7 @@ mod expire;
 mod forwarded;
 mod info;
 pub mod keys;
+mod member;
 mod oxend;
 mod recursive;
 mod retrieve;
@@ -39,7 +40,7 @@ use session_protocol::rpc::{AccountPubkey, AuthError, Request};
 use super::NodeContext;
 use crate::store::{AccountKey, StoreError};
 use crate::{NETWORK_HARDFORK, SNODE_REVISION};
-pub(crate) use forwarded::run_forwarded;
+pub(crate) use forwarded::{answers_json, run_forwarded};
 pub use state::RpcState;
 
 /// A storage-RPC answer: status plus a JSON or plain-text body.
@@ -243,7 +244,9 @@ pub fn body_rejection(rejection: BytesRejection) -> Response {
 /// Parses a request body and runs it.
 pub async fn handle_body(ctx: &NodeContext, body: &[u8]) -> RpcResponse {
     match Request::parse(body) {
-        Ok(request) => handle(ctx, request).await,
+        Ok(request @ (Request::Batch(_) | Request::Sequence(_))) => handle(ctx, request).await,
+        // A request on its own: its body can be forwarded to the swarm as it came.
+        Ok(single) => run_single_with(ctx, single, Some(body)).await,
         Err(e) => RpcResponse::error(StatusCode::BAD_REQUEST, e.to_string()),
     }
 }
@@ -270,6 +273,16 @@ pub async fn handle(ctx: &NodeContext, request: Request) -> RpcResponse {
 
 /// Runs one non-batch request from a client (the entry point of recursive requests).
 pub(crate) async fn run_single(ctx: &NodeContext, request: Request) -> RpcResponse {
+    run_single_with(ctx, request, None).await
+}
+
+/// [`run_single`] with the request's own body when it came alone (`original`), which a
+/// recursive request forwards to its swarm instead of serialising the request again.
+async fn run_single_with(
+    ctx: &NodeContext,
+    request: Request,
+    original: Option<&[u8]>,
+) -> RpcResponse {
     let now = ctx.rpc.now_ms();
     if let Err(refusal) = admit(ctx, &request, now, false) {
         return refusal;
@@ -284,7 +297,7 @@ pub(crate) async fn run_single(ctx: &NodeContext, request: Request) -> RpcRespon
             StatusCode::BAD_REQUEST,
             RequestError::BatchNested.to_string(),
         ),
-        recursive_request => recursive::run(ctx, recursive_request, now).await,
+        recursive_request => recursive::run(ctx, recursive_request, now, original).await,
     }
 }
 

@@ -6,13 +6,13 @@
 //! ([`super::recursive`]). Swarm peers receive stores in batches and write them with one
 //! `store_many` call ([`execute_many`]).
 
-use serde_json::Value;
 use session_protocol::rpc::limits::{STORE_TOLERANCE_MS, TTL_MIN_MS};
 use session_protocol::rpc::message_hash_for;
 use session_protocol::rpc::request::StoreParams;
 use session_protocol::rpc::response::StoreNodeResult;
 use session_protocol::rpc::AuthError;
 
+use super::member::MemberResult;
 use super::{node_failure, store_key};
 use crate::node::NodeContext;
 use crate::store::{NewMessage, StoreError, StoreOutcome};
@@ -51,18 +51,22 @@ pub(super) fn new_message(p: &StoreParams) -> NewMessage {
 }
 
 /// The signed node result for a written message (`expiry_ms`: the expiry requested).
-fn signed_result(ctx: &NodeContext, hash: &str, expiry_ms: i64, outcome: StoreOutcome) -> Value {
+fn signed_result(
+    ctx: &NodeContext,
+    hash: &str,
+    expiry_ms: i64,
+    outcome: StoreOutcome,
+) -> MemberResult {
     let expiry = match outcome {
         StoreOutcome::New => expiry_ms,
         StoreOutcome::Exists { expiry_ms } | StoreOutcome::Extended { expiry_ms } => expiry_ms,
     };
-    let result = StoreNodeResult::sign(
+    MemberResult::Store(StoreNodeResult::sign(
         ctx.identity.keypair().signing_key(),
         hash.to_owned(),
         outcome.already_existed(),
         u64::try_from(expiry).unwrap_or(0),
-    );
-    serde_json::to_value(result).unwrap_or(Value::Null)
+    ))
 }
 
 /// Stores one message on this node; returns the node result and the hash. `may_wait`: the
@@ -72,7 +76,7 @@ pub(super) async fn execute_one(
     ctx: &NodeContext,
     p: &StoreParams,
     may_wait: bool,
-) -> (Value, String) {
+) -> (MemberResult, String) {
     let msg = new_message(p);
     let (hash, expiry) = (msg.hash.clone(), msg.expiry_ms);
     let stored = if may_wait {
@@ -82,13 +86,13 @@ pub(super) async fn execute_one(
     };
     let result = match stored {
         Ok(outcome) => signed_result(ctx, &hash, expiry, outcome),
-        Err(e) => node_failure(&e),
+        Err(e) => MemberResult::Json(node_failure(&e)),
     };
     (result, hash)
 }
 
 /// Stores several messages in one database job (replication batches).
-pub(super) async fn execute_many(ctx: &NodeContext, params: &[&StoreParams]) -> Vec<Value> {
+pub(super) async fn execute_many(ctx: &NodeContext, params: &[&StoreParams]) -> Vec<MemberResult> {
     let msgs: Vec<NewMessage> = params.iter().map(|p| new_message(p)).collect();
     let keys: Vec<(String, i64)> = msgs.iter().map(|m| (m.hash.clone(), m.expiry_ms)).collect();
     match ctx.store.store_many(msgs).await {
@@ -99,8 +103,13 @@ pub(super) async fn execute_many(ctx: &NodeContext, params: &[&StoreParams]) -> 
             .collect(),
         Ok(_) => {
             let e = StoreError::Interrupted("store_many answered for the wrong count".into());
-            keys.iter().map(|_| node_failure(&e)).collect()
+            keys.iter()
+                .map(|_| MemberResult::Json(node_failure(&e)))
+                .collect()
         }
-        Err(e) => keys.iter().map(|_| node_failure(&e)).collect(),
+        Err(e) => keys
+            .iter()
+            .map(|_| MemberResult::Json(node_failure(&e)))
+            .collect(),
     }
 }
