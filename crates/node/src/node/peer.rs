@@ -29,6 +29,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -112,7 +113,8 @@ struct Job {
 
 #[derive(Debug)]
 struct PeerSender {
-    url: String,
+    /// Where the sender sends (the peer's IP and storage port).
+    address: (Ipv4Addr, u16),
     tx: mpsc::Sender<Job>,
 }
 
@@ -137,36 +139,43 @@ impl Peers {
         }
     }
 
-    fn url(&self, peer: &ServiceNode) -> String {
-        format!(
+    /// The peer's forward URL, parsed once per sender rather than once per batch. (An IPv4
+    /// address and a port always make a valid URL; `None` is never expected.)
+    fn url(&self, peer: &ServiceNode) -> Option<reqwest::Url> {
+        reqwest::Url::parse(&format!(
             "{}://{}:{}{FORWARD_PATH}",
             self.scheme, peer.ip, peer.storage_port
-        )
+        ))
+        .ok()
     }
 
-    fn spawn_sender(&self, peer: &ServiceNode, url: String) -> PeerSender {
+    fn spawn_sender(&self, peer: &ServiceNode) -> PeerSender {
+        let url = self.url(peer);
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
         let link = Link {
             identity: self.identity.clone(),
             http: self.http.clone(),
             recipient: peer.pubkey_ed25519,
-            url: url.clone(),
+            url,
             down_until: Arc::new(Mutex::new(None)),
         };
         tokio::spawn(run_sender(link, rx));
-        PeerSender { url, tx }
+        PeerSender {
+            address: (peer.ip, peer.storage_port),
+            tx,
+        }
     }
 
     fn enqueue(&self, peer: &ServiceNode, job: Job) -> Result<(), (Job, &'static str)> {
-        let url = self.url(peer);
         let Ok(mut senders) = self.senders.lock() else {
             return Err((job, "the peer table is unavailable"));
         };
         let sender = senders
             .entry(peer.pubkey_ed25519)
-            .or_insert_with(|| self.spawn_sender(peer, url.clone()));
-        if sender.url != url || sender.tx.is_closed() {
-            *sender = self.spawn_sender(peer, url);
+            .or_insert_with(|| self.spawn_sender(peer));
+        // A peer that moved (new address or port) gets a new sender.
+        if sender.address != (peer.ip, peer.storage_port) || sender.tx.is_closed() {
+            *sender = self.spawn_sender(peer);
         }
         sender.tx.try_send(job).map_err(|e| match e {
             mpsc::error::TrySendError::Full(job) => (job, "the peer's queue is full"),
@@ -210,7 +219,7 @@ struct Link {
     identity: Arc<NodeIdentity>,
     http: reqwest::Client,
     recipient: [u8; 32],
-    url: String,
+    url: Option<reqwest::Url>,
     down_until: Arc<Mutex<Option<Instant>>>,
 }
 
@@ -308,9 +317,14 @@ async fn send_batch(link: Link, jobs: Vec<Job>, size: usize, _slot: OwnedSemapho
         &body,
         now_ms(),
     );
+    let Some(url) = link.url.clone() else {
+        let reason = "the peer's address does not make a URL".to_owned();
+        answer_all(jobs, &PeerReply::NoAnswer { reason });
+        return;
+    };
     let mut request = link
         .http
-        .post(&link.url)
+        .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .timeout(FORWARD_TIMEOUT);
     for (name, value) in auth.headers() {
