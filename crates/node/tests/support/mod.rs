@@ -220,7 +220,7 @@ pub async fn list_nodes(http: &reqwest::Client, seed_url: &str) -> Vec<Value> {
 /// POSTs `body`; status and body bytes, or the transport error as text.
 pub async fn post(
     http: &reqwest::Client,
-    url: &str,
+    url: impl reqwest::IntoUrl,
     body: Vec<u8>,
 ) -> Result<(u16, Vec<u8>), String> {
     let resp = http
