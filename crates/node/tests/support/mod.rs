@@ -231,7 +231,7 @@ pub async fn post(
         .map_err(|e| format!("{e:?}"))?;
     let status = resp.status().as_u16();
     let bytes = resp.bytes().await.map_err(|e| format!("{e:?}"))?;
-    Ok((status, bytes.to_vec()))
+    Ok((status, Vec::from(bytes)))
 }
 
 /// POSTs `body` with extra headers; status and body bytes, or the transport error as text.
@@ -248,7 +248,7 @@ pub async fn post_with(
     let resp = request.send().await.map_err(|e| format!("{e:?}"))?;
     let status = resp.status().as_u16();
     let bytes = resp.bytes().await.map_err(|e| format!("{e:?}"))?;
-    Ok((status, bytes.to_vec()))
+    Ok((status, Vec::from(bytes)))
 }
 
 /// A signed `store` body (the signer's own account).
