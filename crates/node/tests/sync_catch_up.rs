@@ -3,8 +3,9 @@
 //! A devnet of 4 nodes (one swarm of up to 5) holds messages that exist on only one member; a
 //! fifth node joins with an empty store and must end up with all of them, and so must every
 //! other member (its arrival changes their swarm). The fifth node is then stopped, more
-//! messages appear elsewhere and an expiry changes on a peer, and it restarts with its stale store and
-//! catches up again. The catch-up endpoints refuse unauthenticated and forged requests.
+//! messages appear elsewhere, an expiry changes on a peer and the running members delete some
+//! messages, and it restarts with its stale store and catches up again: the new messages
+//! arrive, the deleted ones go, and no member takes them back. The catch-up endpoints refuse unauthenticated and forged requests.
 
 #![allow(clippy::unwrap_used)] // tests may unwrap (helpers outside #[test] fns too)
 
@@ -75,6 +76,34 @@ async fn held(store: &Store, msgs: &[NewMessage]) -> usize {
         n += store.get_expiries(pubkey, hashes).await.unwrap().len();
     }
     n
+}
+
+/// Waits (at most `secs`) until `store` holds none of `msgs`.
+async fn wait_for_none(store: &Store, msgs: &[NewMessage], secs: u64, what: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        let n = held(store, msgs).await;
+        if n == 0 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: still holds {n} of {} deleted messages after {secs} s",
+            msgs.len()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Deletes `msgs` from `store` by account, as a swarm-wide delete does on each member.
+async fn delete_all_of(store: &Store, msgs: &[NewMessage]) {
+    let mut by_account: BTreeMap<[u8; 33], Vec<String>> = BTreeMap::new();
+    for m in msgs {
+        by_account.entry(m.pubkey).or_default().push(m.hash.clone());
+    }
+    for (pubkey, hashes) in by_account {
+        store.delete_by_hashes(pubkey, hashes).await.unwrap();
+    }
 }
 
 /// Waits (at most `secs`) until `store` holds every one of `msgs`.
@@ -245,6 +274,11 @@ async fn a_joining_and_a_restarted_node_catch_up_with_their_swarm() {
     let mut extended = only_on_0[7].clone();
     extended.expiry_ms += HOUR_MS;
     store0.store(extended.clone()).await.unwrap();
+    // And a delete the stopped node misses: every running member applies it.
+    let deleted: Vec<NewMessage> = only_on_1[..20].to_vec();
+    for node in net.nodes() {
+        delete_all_of(&node.context().store, &deleted).await;
+    }
 
     // Restarted with its stale store, it catches up with the new messages, but it keeps the
     // expiry it had for a message it already holds: catch-up only inserts what is missing, so a
@@ -263,7 +297,21 @@ async fn a_joining_and_a_restarted_node_catch_up_with_their_swarm() {
         Some(&original_expiry),
         "catch-up changed the expiry of a message the node already held"
     );
-    assert_eq!(held(store, &all_ab).await, all_ab.len());
+    let kept: Vec<NewMessage> = all_ab
+        .iter()
+        .filter(|m| !deleted.iter().any(|d| d.hash == m.hash))
+        .cloned()
+        .collect();
+    assert_eq!(held(store, &kept).await, kept.len());
+    // The delete it missed reaches it (the members' catch-up pages carry their tombstones), and
+    // no member takes the deleted messages back from it when they reconcile with it.
+    wait_for_none(store, &deleted, 20, "the restarted node").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    for (i, node) in net.nodes().iter().enumerate() {
+        let n = held(&node.context().store, &deleted).await;
+        assert_eq!(n, 0, "member {i} took back {n} deleted messages");
+    }
+    assert_eq!(held(store, &deleted).await, 0);
 
     extra_trigger.trigger();
     net_trigger.trigger();

@@ -249,3 +249,110 @@ fn cached_queries_with_bound_limits_are_not_recompiled() {
         }
     }
 }
+
+#[tokio::test]
+async fn deleted_messages_leave_tombstones_that_catch_up_respects() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir).await;
+    let a = account(4);
+    // Tombstones are kept only for messages that have not expired by the wall clock.
+    let expiry = crate::time::now_ms() + 3_600_000;
+    let m: Vec<NewMessage> = (0..4).map(|i| msg(a, 0, i, expiry)).collect();
+    store.store_many(m.clone()).await.unwrap();
+    let deleted = store
+        .delete_by_hashes(a, vec![m[0].hash.clone(), m[1].hash.clone()])
+        .await
+        .unwrap();
+    assert_eq!(deleted.len(), 2);
+    let whole = SpaceRange {
+        start: 0,
+        end: u64::MAX,
+    };
+    let mut tombstones = store.tombstones_in_range(whole, 100, 0).await.unwrap();
+    tombstones.sort();
+    let mut expected = vec![
+        (m[0].hash.clone(), space_of(&a)),
+        (m[1].hash.clone(), space_of(&a)),
+    ];
+    expected.sort();
+    assert_eq!(tombstones, expected);
+    // A slice without the account has none; nor does a limit of one give more.
+    let elsewhere = SpaceRange {
+        start: space_of(&a).wrapping_add(1),
+        end: space_of(&a).wrapping_add(1000),
+    };
+    assert!(store
+        .tombstones_in_range(elsewhere, 100, 0)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store.tombstones_in_range(whole, 1, 0).await.unwrap().len(),
+        1
+    );
+
+    // Catch-up does not take a deleted message back; a message it lacks still goes in.
+    let inserted = store
+        .insert_missing(vec![m[0].clone(), msg(a, 0, 9, expiry)])
+        .await
+        .unwrap();
+    assert_eq!(inserted, 1);
+    assert!(store
+        .get_expiries(a, vec![m[0].hash.clone()])
+        .await
+        .unwrap()
+        .is_empty());
+
+    // A client storing it again brings it back and clears its tombstone.
+    assert_eq!(store.store(m[0].clone()).await.unwrap(), StoreOutcome::New);
+    let left = store.tombstones_in_range(whole, 100, 0).await.unwrap();
+    assert_eq!(left, vec![(m[1].hash.clone(), space_of(&a))]);
+
+    // A peer's tombstones delete here (hash and position must match) and leave tombstones.
+    let wrong_place = vec![(m[2].hash.clone(), space_of(&a).wrapping_add(1))];
+    assert_eq!(store.apply_tombstones(wrong_place).await.unwrap(), 0);
+    let right = vec![(m[2].hash.clone(), space_of(&a))];
+    assert_eq!(store.apply_tombstones(right).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .tombstones_in_range(whole, 100, 0)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Expired tombstones are swept with the messages, and are not served before that.
+    assert!(store
+        .tombstones_in_range(whole, 100, expiry)
+        .await
+        .unwrap()
+        .is_empty());
+    store.sweep_expired(expiry).await.unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("store.sqlite")).unwrap();
+    let rows: i64 = conn
+        .query_row("SELECT COUNT(*) FROM tombstones", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 0);
+}
+
+#[tokio::test]
+async fn messages_already_expired_leave_no_tombstones() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir).await;
+    let a = account(5);
+    // FAR is long past by the wall clock (the sweep deletes such rows in bulk: no tombstones).
+    let old = msg(a, 0, 1, FAR);
+    store.store(old.clone()).await.unwrap();
+    let deleted = store.delete_by_hashes(a, vec![old.hash]).await.unwrap();
+    assert_eq!(deleted.len(), 1);
+    let whole = SpaceRange {
+        start: 0,
+        end: u64::MAX,
+    };
+    assert!(store
+        .tombstones_in_range(whole, 100, 0)
+        .await
+        .unwrap()
+        .is_empty());
+}

@@ -292,19 +292,47 @@ impl Store {
     }
 
     /// Inserts the messages whose hashes are not stored yet and leaves stored ones untouched
-    /// (catch-up from peers); returns how many were inserted.
+    /// (catch-up from peers); a message deleted here (tombstoned) is not taken back. Returns
+    /// how many were inserted.
     pub async fn insert_missing(&self, msgs: Vec<NewMessage>) -> Result<usize, StoreError> {
         self.inner
             .writer
             .call(move |c| {
                 let mut inserted = 0;
                 for m in &msgs {
-                    if ops::insert_missing(c, m).map_err(StoreError::from)? {
+                    if ops::insert_caught_up(c, m).map_err(StoreError::from)? {
                         inserted += 1;
                     }
                 }
                 Ok(inserted)
             })
+            .await
+    }
+
+    /// Tombstones (hash, swarm-space position) of deleted, not yet expired messages of
+    /// accounts in `range`, at most `limit` (catch-up pages carry them).
+    pub async fn tombstones_in_range(
+        &self,
+        range: SpaceRange,
+        limit: usize,
+        now_ms: i64,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        self.inner
+            .readers
+            .read(move |c| {
+                ops::tombstones_in_space_range(c, range, limit, now_ms).map_err(StoreError::from)
+            })
+            .await
+    }
+
+    /// Deletes the messages that a peer's tombstones name; returns how many were deleted.
+    pub async fn apply_tombstones(
+        &self,
+        tombstones: Vec<(String, u64)>,
+    ) -> Result<usize, StoreError> {
+        self.inner
+            .writer
+            .call(move |c| ops::apply_tombstones(c, &tombstones).map_err(StoreError::from))
             .await
     }
 

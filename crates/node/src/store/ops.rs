@@ -74,6 +74,9 @@ pub(super) fn store(conn: &Connection, msg: &NewMessage) -> rusqlite::Result<Sto
         ])?;
     }
     if insert_missing(conn, msg)? {
+        // Stored again after a delete: the tombstone must not undo it elsewhere.
+        conn.prepare_cached("DELETE FROM tombstones WHERE hash = ?1")?
+            .execute(params![msg.hash])?;
         return Ok(StoreOutcome::New);
     }
     let current: i64 = conn
@@ -109,6 +112,66 @@ pub(super) fn insert_missing(conn: &Connection, msg: &NewMessage) -> rusqlite::R
             account_key(&msg.pubkey),
         ])?;
     Ok(inserted == 1)
+}
+
+/// Catch-up's insert: like [`insert_missing`], but a message deleted here (a tombstone) is not
+/// taken back from a peer that missed the delete.
+pub(super) fn insert_caught_up(conn: &Connection, msg: &NewMessage) -> rusqlite::Result<bool> {
+    let deleted = conn
+        .prepare_cached("SELECT 1 FROM tombstones WHERE hash = ?1")?
+        .exists(params![msg.hash])?;
+    if deleted {
+        return Ok(false);
+    }
+    insert_missing(conn, msg)
+}
+
+/// Tombstones (hash, swarm-space position) of accounts in `range` that have not expired, at
+/// most `limit`.
+pub(super) fn tombstones_in_space_range(
+    conn: &Connection,
+    range: SpaceRange,
+    limit: usize,
+    now_ms: i64,
+) -> rusqlite::Result<Vec<(String, u64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT hash, space FROM tombstones
+         WHERE space >= ?1 AND space <= ?2 AND expiry > ?3 ORDER BY space LIMIT ?4",
+    )?;
+    let mut out = Vec::new();
+    for (lo, hi) in range.intervals() {
+        let want = limit.saturating_sub(out.len());
+        if want == 0 {
+            break;
+        }
+        let rows = stmt.query_map(
+            params![
+                space_key(lo),
+                space_key(hi),
+                now_ms,
+                i64::try_from(want).unwrap_or(i64::MAX)
+            ],
+            |r| Ok((r.get::<_, String>(0)?, space_from_key(r.get(1)?))),
+        )?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
+}
+
+/// Deletes the messages a peer's tombstones name (hash and swarm-space position must both
+/// match); the trigger records tombstones here too. Returns how many were deleted.
+pub(super) fn apply_tombstones(
+    conn: &Connection,
+    tombstones: &[(String, u64)],
+) -> rusqlite::Result<usize> {
+    let mut stmt = conn.prepare_cached("DELETE FROM messages WHERE hash = ?1 AND space = ?2")?;
+    let mut deleted = 0;
+    for (hash, space) in tombstones {
+        deleted += stmt.execute(params![hash, space_key(*space)])?;
+    }
+    Ok(deleted)
 }
 
 pub(super) fn retrieve(conn: &Connection, q: &RetrieveQuery) -> Result<Retrieved, StoreError> {
@@ -313,8 +376,12 @@ pub(super) fn get_expiries(
 }
 
 pub(super) fn sweep_expired(conn: &Connection, now_ms: i64) -> rusqlite::Result<usize> {
-    conn.prepare_cached("DELETE FROM messages WHERE expiry <= ?1")?
-        .execute(params![now_ms])
+    let swept = conn
+        .prepare_cached("DELETE FROM messages WHERE expiry <= ?1")?
+        .execute(params![now_ms])?;
+    conn.prepare_cached("DELETE FROM tombstones WHERE expiry <= ?1")?
+        .execute(params![now_ms])?;
+    Ok(swept)
 }
 
 pub(super) fn messages_in_space_range(

@@ -44,6 +44,26 @@ pub(super) const MIGRATIONS: &[&str] = &[
     r"
     DROP INDEX messages_owner;
     ",
+    // 3: tombstones. A deleted message's hash is kept until the message would have expired, so
+    // catch-up neither pulls it back from a member that missed the delete nor lets that member
+    // keep it: pages of catch-up carry the slice's tombstones. Written by a trigger, so every
+    // way of deleting records one; messages that have expired by the wall clock (the sweep)
+    // leave none. A message stored again removes its tombstone (`ops::store`).
+    r"
+    CREATE TABLE tombstones (
+        hash TEXT PRIMARY KEY,
+        space INTEGER NOT NULL,
+        expiry INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX tombstones_space ON tombstones(space);
+    CREATE INDEX tombstones_expiry ON tombstones(expiry);
+    CREATE TRIGGER messages_tombstone AFTER DELETE ON messages
+        WHEN old.expiry > CAST(unixepoch('subsec') * 1000 AS INTEGER)
+    BEGIN
+        INSERT OR REPLACE INTO tombstones (hash, space, expiry)
+            VALUES (old.hash, old.space, old.expiry);
+    END;
+    ",
 ];
 
 /// The schema version this binary writes.

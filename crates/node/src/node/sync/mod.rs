@@ -16,11 +16,12 @@
 //!   slice sits with the swarm that owned it before. Failed rounds are retried with backoff.
 //!   All of this runs in its own task, one request at a time; it never holds up clients.
 //!
-//! **Deletions are not replicated by catch-up.** A message deleted while a member was down is
-//! still on that member when it returns; the member keeps serving it until it expires, and a
-//! peer that applied the delete pulls it back at its next reconciliation. Keeping tombstones
-//! (deleted hashes until their original expiry) and skipping them when pulling would fix the
-//! second half; sending tombstones along with digests would fix the first. Neither exists yet.
+//! **Deletes** travel as tombstones: a deleted message's hash (and its account's position) is
+//! kept until the message would have expired ([`crate::store::Store::tombstones_in_range`]).
+//! Pulling never inserts a tombstoned message, and the first page of a slice carries the
+//! serving node's tombstones for it, which the puller applies: a member that missed a delete
+//! while it was down drops the message at its next catch-up instead of serving it (and the
+//! members that applied the delete do not take it back from it meanwhile).
 
 pub mod pull;
 mod serve;

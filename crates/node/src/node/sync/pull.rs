@@ -35,6 +35,8 @@ pub struct PullStats {
     pub inserted: usize,
     /// Messages refused (bad hash, outside the slice, oversized, expired).
     pub rejected: usize,
+    /// Messages deleted here because the peer had deleted them (its tombstones).
+    pub deleted: usize,
 }
 
 impl PullStats {
@@ -44,6 +46,7 @@ impl PullStats {
         self.received += other.received;
         self.inserted += other.inserted;
         self.rejected += other.rejected;
+        self.deleted += other.deleted;
     }
 }
 
@@ -174,6 +177,17 @@ async fn pull_range(
                 Some(m) => batch.push(m),
                 None => stats.rejected += 1,
             }
+        }
+        // The peer's deletes in this slice (first page): applied here too, so the member that
+        // missed them converges; a tombstone outside the slice asked for is ignored.
+        let deleted: Vec<(String, u64)> = page
+            .deleted
+            .into_iter()
+            .filter(|t| range.contains(t.space))
+            .map(|t| (t.hash, t.space))
+            .collect();
+        if !deleted.is_empty() {
+            stats.deleted += ctx.store.apply_tombstones(deleted).await?;
         }
         if !batch.is_empty() {
             // Only what is missing: a stored message keeps its expiry, so a peer that missed an

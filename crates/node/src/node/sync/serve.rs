@@ -13,7 +13,8 @@ use tokio::sync::Semaphore;
 
 use super::wire::{
     self, account_space, BucketDigest, Buckets, DigestBuilder, DigestRequest, DigestResponse,
-    PageRequest, PageResponse, WireCursor, WireMessage, MAX_PAGE_DATA_BYTES, MAX_PAGE_MESSAGES,
+    PageRequest, PageResponse, WireCursor, WireMessage, WireTombstone, MAX_PAGE_DATA_BYTES,
+    MAX_PAGE_MESSAGES, MAX_PAGE_TOMBSTONES,
 };
 use super::SYNC_DOMAIN;
 use crate::node::peer_auth::authenticate_peer;
@@ -127,6 +128,23 @@ pub(super) async fn page(
     } else {
         page.next.map(WireCursor::from)
     };
+    // The slice's tombstones go with its first page, so a member that missed deletes drops
+    // those messages instead of keeping (and serving) them.
+    let deleted = if req.after.is_none() {
+        match ctx
+            .store
+            .tombstones_in_range(range, MAX_PAGE_TOMBSTONES, now_ms())
+            .await
+        {
+            Ok(t) => t
+                .into_iter()
+                .map(|(hash, space)| WireTombstone { hash, space })
+                .collect(),
+            Err(e) => return internal(&e),
+        }
+    } else {
+        Vec::new()
+    };
     let out = PageResponse {
         messages: page
             .messages
@@ -135,6 +153,7 @@ pub(super) async fn page(
             .map(WireMessage::from_stored)
             .collect(),
         next,
+        deleted,
     };
     Json(out).into_response()
 }

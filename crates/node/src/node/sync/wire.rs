@@ -4,7 +4,8 @@
 //! Page request: `{"range": {"start": u64, "end": u64}, "after": {"space": u64, "seq": i64} |
 //! null, "limit": n}`; answer: `{"messages": [{"hash", "pubkey" (66 hex), "namespace",
 //! "timestamp", "expiry", "data" (base64)}…], "next": cursor | null}` (`null`: range
-//! exhausted). Cursors are the serving node's own (its insertion sequence), so a cursor is only
+//! exhausted), and on the first page `"deleted": [{"hash", "space"}…]`, the slice's tombstones
+//! (messages deleted there that have not expired). Cursors are the serving node's own (its insertion sequence), so a cursor is only
 //! sent back to the node that issued it.
 //!
 //! Digest request: `{"range": …, "buckets": n}`; answer: `{"buckets": [[count, xor, sum]…]}` —
@@ -182,6 +183,22 @@ pub struct PageResponse {
     pub messages: Vec<WireMessage>,
     /// Where to continue; `None` once the slice is exhausted.
     pub next: Option<WireCursor>,
+    /// Messages of the slice that were deleted and have not expired yet (first page only, at
+    /// most [`MAX_PAGE_TOMBSTONES`]); absent from older nodes' answers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deleted: Vec<WireTombstone>,
+}
+
+/// Most tombstones in one page answer.
+pub const MAX_PAGE_TOMBSTONES: usize = 10_000;
+
+/// A deleted message: its hash and its account's swarm-space position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireTombstone {
+    /// Message hash.
+    pub hash: String,
+    /// The account's swarm-space position.
+    pub space: u64,
 }
 
 /// Body of a digest request.
