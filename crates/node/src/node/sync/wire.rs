@@ -482,4 +482,28 @@ mod tests {
         assert!(parse::<PageRequest>(b"{\"range\":1}").is_err());
         assert!(parse::<PageResponse>(b"[]").is_err());
     }
+
+    #[test]
+    fn tombstones_are_optional_in_page_answers() {
+        // An answer from a node without tombstones, and one with them.
+        let old: PageResponse = parse(b"{\"messages\":[],\"next\":null}").unwrap();
+        assert!(old.deleted.is_empty());
+        let page = PageResponse {
+            deleted: vec![WireTombstone {
+                hash: "h".into(),
+                space: u64::MAX,
+            }],
+            ..PageResponse::default()
+        };
+        let json = serde_json::to_vec(&page).unwrap();
+        assert_eq!(parse::<PageResponse>(&json).unwrap(), page);
+        // None: the field is left out, as older nodes expect.
+        let empty = serde_json::to_string(&PageResponse::default()).unwrap();
+        assert!(!empty.contains("deleted"), "{empty}");
+        let bad = b"{\"messages\":[],\"next\":null,\"deleted\":[{\"hash\":1,\"space\":2}]}";
+        assert!(matches!(
+            parse::<PageResponse>(bad),
+            Err(WireError::Json(_))
+        ));
+    }
 }
