@@ -65,62 +65,51 @@ fn messages(accounts: &[AccountPubkey], n: usize, tag: &str, big_every: usize) -
         .collect()
 }
 
+/// `msgs` grouped by account: the hashes of each.
+fn by_account(msgs: &[NewMessage]) -> BTreeMap<[u8; 33], Vec<String>> {
+    let mut grouped: BTreeMap<[u8; 33], Vec<String>> = BTreeMap::new();
+    for m in msgs {
+        grouped.entry(m.pubkey).or_default().push(m.hash.clone());
+    }
+    grouped
+}
+
 /// How many of `msgs` `store` holds.
 async fn held(store: &Store, msgs: &[NewMessage]) -> usize {
-    let mut by_account: BTreeMap<[u8; 33], Vec<String>> = BTreeMap::new();
-    for m in msgs {
-        by_account.entry(m.pubkey).or_default().push(m.hash.clone());
-    }
     let mut n = 0;
-    for (pubkey, hashes) in by_account {
+    for (pubkey, hashes) in by_account(msgs) {
         n += store.get_expiries(pubkey, hashes).await.unwrap().len();
     }
     n
 }
 
-/// Waits (at most `secs`) until `store` holds none of `msgs`.
-async fn wait_for_none(store: &Store, msgs: &[NewMessage], secs: u64, what: &str) {
+/// Deletes `msgs` from `store`, as a swarm-wide delete does on each member.
+async fn delete_all_of(store: &Store, msgs: &[NewMessage]) {
+    for (pubkey, hashes) in by_account(msgs) {
+        store.delete_by_hashes(pubkey, hashes).await.unwrap();
+    }
+}
+
+/// Waits (at most `secs`) until `store` holds exactly `want` of `msgs`.
+async fn wait_until_held(store: &Store, msgs: &[NewMessage], want: usize, secs: u64, what: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     loop {
         let n = held(store, msgs).await;
-        if n == 0 {
+        if n == want {
             return;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "{what}: still holds {n} of {} deleted messages after {secs} s",
+            "{what}: holds {n} of {} messages after {secs} s, expected {want}",
             msgs.len()
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// Deletes `msgs` from `store` by account, as a swarm-wide delete does on each member.
-async fn delete_all_of(store: &Store, msgs: &[NewMessage]) {
-    let mut by_account: BTreeMap<[u8; 33], Vec<String>> = BTreeMap::new();
-    for m in msgs {
-        by_account.entry(m.pubkey).or_default().push(m.hash.clone());
-    }
-    for (pubkey, hashes) in by_account {
-        store.delete_by_hashes(pubkey, hashes).await.unwrap();
     }
 }
 
 /// Waits (at most `secs`) until `store` holds every one of `msgs`.
 async fn wait_for_all(store: &Store, msgs: &[NewMessage], secs: u64, what: &str) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    loop {
-        let n = held(store, msgs).await;
-        if n == msgs.len() {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{what}: holds {n} of {} messages after {secs} s",
-            msgs.len()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_until_held(store, msgs, msgs.len(), secs, what).await;
 }
 
 fn extra_config(dir: &Path, seed_url: String) -> NodeConfig {
@@ -305,7 +294,7 @@ async fn a_joining_and_a_restarted_node_catch_up_with_their_swarm() {
     assert_eq!(held(store, &kept).await, kept.len());
     // The delete it missed reaches it (the members' catch-up pages carry their tombstones), and
     // no member takes the deleted messages back from it when they reconcile with it.
-    wait_for_none(store, &deleted, 20, "the restarted node").await;
+    wait_until_held(store, &deleted, 0, 20, "the restarted node").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     for (i, node) in net.nodes().iter().enumerate() {
         let n = held(&node.context().store, &deleted).await;
