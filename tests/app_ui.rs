@@ -120,7 +120,11 @@ fn restore_reports_a_wrong_word_then_accepts_the_right_phrase() {
     // (Swapping two data words is no such test: the checksum word is one of the twelve, chosen
     // by CRC-32 modulo 12, so a swap keeps it valid for about one phrase in twelve.)
     let mut bad_checksum = words.clone();
-    bad_checksum[12] = if words[12] == "abbey" { "ability" } else { "abbey" };
+    bad_checksum[12] = if words[12] == "abbey" {
+        "ability"
+    } else {
+        "abbey"
+    };
     assert_eq!(
         onboarding::check_phrase(&bad_checksum.join(" ")),
         PhraseCheck::Checksum

@@ -212,7 +212,9 @@ impl Account {
         let text = Zeroizing::new(format!("{}\n", hex::encode(seed.as_bytes())));
         write_private_file(&dir.seed_path(), text.as_bytes())?;
         let keypair = Keypair::from_seed(&seed);
-        tracing::info!(session_id = %keypair.session_id(), dir = %dir.root.display(), "account saved");
+        // The ID and the folder identify the user: debug only (logs at info are shared freely).
+        tracing::info!("account saved");
+        tracing::debug!(session_id = %keypair.session_id(), dir = %dir.root.display(), "account saved");
         Ok(Account { dir, seed, keypair })
     }
 

@@ -9,12 +9,14 @@
 //! far while writes go on. SQLite reuses the WAL from its start only when a checkpoint has
 //! copied every frame, which cannot happen while writes go on; so once this thread is done, the
 //! writer copies the few frames committed meanwhile itself (a short stop) and the next write
-//! starts the WAL afresh. Should this thread fall behind, the writer checkpoints itself once the
-//! WAL reaches a hard limit, as before.
+//! starts the WAL afresh. Should this thread fall behind, the writer stops at a hard limit: it
+//! waits for this thread's copy to end (see [`Checkpointer::wait_idle`]) and copies the rest
+//! itself, so the WAL never grows past the hard limit plus one batch, however slowly this thread
+//! is scheduled.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{mpsc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::wal::CheckpointMode;
@@ -36,6 +38,15 @@ pub(super) struct Checkpointer {
     bulk_done: AtomicBool,
     /// Background checkpoints finished so far.
     finished: AtomicUsize,
+    /// Taken when `running` turns false, so [`Checkpointer::wait_idle`] cannot miss the wake-up.
+    idle: Mutex<()>,
+    idle_changed: Condvar,
+    /// Held by a test to stall the thread before it copies.
+    #[cfg(test)]
+    pub(super) pause: Mutex<()>,
+    /// Times the writer had to wait for a background copy (for tests).
+    #[cfg(test)]
+    pub(super) writer_waits: AtomicUsize,
 }
 
 impl Checkpointer {
@@ -58,6 +69,12 @@ impl Checkpointer {
             running: AtomicBool::new(false),
             bulk_done: AtomicBool::new(false),
             finished: AtomicUsize::new(0),
+            idle: Mutex::new(()),
+            idle_changed: Condvar::new(),
+            #[cfg(test)]
+            pause: Mutex::new(()),
+            #[cfg(test)]
+            writer_waits: AtomicUsize::new(0),
         });
         let weak = std::sync::Arc::downgrade(&checkpointer);
         std::thread::Builder::new()
@@ -65,6 +82,8 @@ impl Checkpointer {
             .spawn(move || {
                 while requests.recv().is_ok() {
                     let Some(state) = weak.upgrade() else { return };
+                    #[cfg(test)]
+                    drop(state.pause.lock().unwrap_or_else(PoisonError::into_inner));
                     match conn.wal_checkpoint_v2(None::<&str>, CheckpointMode::PASSIVE) {
                         Ok(_) => {
                             state.finished.fetch_add(1, Ordering::Relaxed);
@@ -73,6 +92,8 @@ impl Checkpointer {
                         Err(error) => tracing::warn!(%error, "background WAL checkpoint failed"),
                     }
                     state.running.store(false, Ordering::Release);
+                    let _idle = state.idle.lock().unwrap_or_else(PoisonError::into_inner);
+                    state.idle_changed.notify_all();
                 }
             })
             .map_err(|e| {
@@ -97,6 +118,20 @@ impl Checkpointer {
     /// Whether a background checkpoint is under way.
     pub(super) fn is_running(&self) -> bool {
         self.running.load(Ordering::Acquire)
+    }
+
+    /// Blocks until no background checkpoint is under way. A background copy never waits for
+    /// the writer (it is passive), so this ends as soon as the copy does.
+    pub(super) fn wait_idle(&self) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        while self.is_running() {
+            #[cfg(test)]
+            self.writer_waits.fetch_add(1, Ordering::Relaxed);
+            idle = self
+                .idle_changed
+                .wait(idle)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
     }
 
     /// Whether the writer should now copy the rest of the WAL (and clears the flag).

@@ -130,6 +130,9 @@ struct Shared {
     /// WAL frames at which the writer thread checkpoints by itself, should the checkpoint
     /// thread fall behind.
     hard_limit_frames: usize,
+    /// How long a batch holding a job that can wait stays open ([`SHARED_COMMIT_WAIT`]; tests
+    /// set a long one so that arrivals inside it do not depend on the scheduler).
+    shared_commit_wait: Duration,
 }
 
 impl Shared {
@@ -145,11 +148,22 @@ impl Shared {
 
     /// Whether the writer thread should checkpoint after its next batch: the checkpoint
     /// thread has copied the WAL up to a moment ago (the writer copies the rest), or the WAL
-    /// reached the hard limit with no background checkpoint under way.
+    /// reached the hard limit (the writer then waits for a background copy under way).
     fn checkpoint_due(&self) -> bool {
         self.checkpointer.bulk_done()
-            || (self.wal_frames.load(Ordering::Relaxed) >= self.hard_limit_frames
-                && !self.checkpointer.is_running())
+            || self.wal_frames.load(Ordering::Relaxed) >= self.hard_limit_frames
+    }
+
+    /// Copies the WAL on the writer thread if [`Shared::checkpoint_due`]. At the hard limit a
+    /// background copy still under way is waited for first (two checkpoints cannot run at
+    /// once): writes stop meanwhile, which is what bounds the WAL when the checkpoint thread
+    /// is scheduled slowly.
+    fn checkpoint_if_due(&self, conn: &Connection) {
+        if self.checkpoint_due() {
+            self.checkpointer.wait_idle();
+            self.checkpointer.take_bulk_done();
+            checkpoint(conn, self);
+        }
     }
 }
 
@@ -157,7 +171,16 @@ impl WriterHandle {
     /// Starts the writer thread over `conn` (the database at `path`), taking over its
     /// automatic checkpoints (at the size its `wal_autocheckpoint` names), and the checkpoint
     /// thread.
-    pub(super) fn start(mut conn: Connection, path: &Path) -> Result<WriterHandle, StoreError> {
+    pub(super) fn start(conn: Connection, path: &Path) -> Result<WriterHandle, StoreError> {
+        Self::start_holding(conn, path, SHARED_COMMIT_WAIT)
+    }
+
+    /// [`WriterHandle::start`] with another [`SHARED_COMMIT_WAIT`].
+    fn start_holding(
+        mut conn: Connection,
+        path: &Path,
+        shared_commit_wait: Duration,
+    ) -> Result<WriterHandle, StoreError> {
         let checkpoint_pages: i64 =
             conn.pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
         let checkpoint_frames = usize::try_from(checkpoint_pages).unwrap_or(1000).max(1);
@@ -185,6 +208,7 @@ impl WriterHandle {
             commits,
             checkpointer,
             hard_limit_frames: checkpoint_frames.saturating_mul(HARD_LIMIT_FACTOR),
+            shared_commit_wait,
         });
         let thread_shared = Arc::clone(&shared);
         std::thread::Builder::new()
@@ -297,7 +321,7 @@ fn run(shared: &Shared, rx: &mpsc::Receiver<Job>) {
             }
         }
         let linger = if batch.iter().any(|job| job.may_wait()) {
-            Some(SHARED_COMMIT_WAIT)
+            Some(shared.shared_commit_wait)
         } else if busy || batch.len() > 1 {
             Some(LINGER)
         } else {
@@ -311,10 +335,7 @@ fn run(shared: &Shared, rx: &mpsc::Receiver<Job>) {
         shared.queued.fetch_sub(batch.len(), Ordering::AcqRel);
         let mut conn = shared.lock();
         run_batch(&mut conn, &mut batch);
-        if shared.checkpoint_due() {
-            shared.checkpointer.take_bulk_done();
-            checkpoint(&conn, shared);
-        }
+        shared.checkpoint_if_due(&conn);
     }
     tracing::debug!("store writer stopped");
 }
