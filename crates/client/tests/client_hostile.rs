@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use client_support::{new_account, start_client, start_net, wait_incoming};
 use crypto_box::aead::OsRng;
-use rand::RngCore;
+use rand::{RngCore, SeedableRng};
 use session_client::protocol::identity::{Keypair, SessionId};
 use session_client::protocol::message::wrap_for_recipient;
 use session_client::protocol::padding::pad;
@@ -126,8 +126,9 @@ async fn hostile_swarm_data_is_ignored() {
     .unwrap();
     net.store_raw(&b_id, for_carol, now_ms()).await;
     // Garbage: random bytes, a WebSocket response, an envelope with rubbish content.
+    // Fixed bytes, so a failure repeats (any 300 random-looking bytes do).
     let mut random = vec![0u8; 300];
-    rand::thread_rng().fill_bytes(&mut random);
+    rand::rngs::StdRng::seed_from_u64(0x5e55_1011).fill_bytes(&mut random);
     net.store_raw(&b_id, random, now_ms()).await;
     let response = WebSocketMessage {
         r#type: Some(WebSocketMessageType::Response.into()),

@@ -35,9 +35,22 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// `n` accounts drawn from a fixed seed (printed; `TEST_SEED=N` reruns with another), so a
+/// failure can be repeated with the same accounts in the same slices.
 fn accounts(n: usize) -> Vec<AccountPubkey> {
+    use rand::{RngCore, SeedableRng};
+    let seed = std::env::var("TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_261_208_u64);
+    eprintln!("accounts from TEST_SEED={seed}");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     (0..n)
-        .map(|_| AccountPubkey::new(0x05, rand::random::<[u8; 32]>()))
+        .map(|_| {
+            let mut key = [0u8; 32];
+            rng.fill_bytes(&mut key);
+            AccountPubkey::new(0x05, key)
+        })
         .collect()
 }
 
