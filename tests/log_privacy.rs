@@ -9,6 +9,8 @@
 //!
 //! `harness = false`: `main` either runs the test or, when called with a role, one step.
 
+#![allow(clippy::print_stdout)] // it prints libtest's result lines itself
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
