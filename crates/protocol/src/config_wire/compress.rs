@@ -81,7 +81,22 @@ pub fn decompress(message: &[u8], max_len: usize) -> Result<Vec<u8>, CompressErr
 /// Inflates raw zstd data (one or more frames, as `ZSTD_decompressStream` accepts), refusing
 /// output longer than `max_len` bytes. Empty output is an error, as in libsession.
 pub fn zstd_decompress(frames: &[u8], max_len: usize) -> Result<Vec<u8>, CompressError> {
-    let corrupt = |e: std::io::Error| CompressError::Corrupt(e.to_string());
+    let too_large = CompressError::TooLarge { limit: max_len };
+    // A frame that declares a larger size is refused before any allocation.
+    if let Ok(Some(declared)) = zstd::zstd_safe::get_frame_content_size(frames) {
+        if usize::try_from(declared).map_or(true, |d| d > max_len) {
+            return Err(too_large);
+        }
+    }
+    let corrupt = |e: std::io::Error| {
+        let text = e.to_string();
+        // zstd's frameParameter_windowTooLarge: the frame needs a window beyond our cap.
+        if text.contains("too much memory") {
+            CompressError::TooLarge { limit: max_len }
+        } else {
+            CompressError::Corrupt(text)
+        }
+    };
     let mut decoder = zstd::stream::read::Decoder::with_buffer(frames).map_err(corrupt)?;
     // A window (and so a buffer) never needs to be larger than the whole allowed output.
     let window_log = usize::BITS - max_len.max(1).saturating_sub(1).leading_zeros();
@@ -92,7 +107,7 @@ pub fn zstd_decompress(frames: &[u8], max_len: usize) -> Result<Vec<u8>, Compres
     let limit = u64::try_from(max_len).unwrap_or(u64::MAX).saturating_add(1);
     decoder.take(limit).read_to_end(&mut out).map_err(corrupt)?;
     if out.len() > max_len {
-        return Err(CompressError::TooLarge { limit: max_len });
+        return Err(too_large);
     }
     if out.is_empty() {
         return Err(CompressError::Empty);
