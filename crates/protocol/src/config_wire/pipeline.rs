@@ -166,8 +166,8 @@ pub enum ReceiveError {
 pub struct ReceiveContext<'a> {
     /// Which config the namespace holds (domain, wrapping kind).
     pub kind: ConfigKind,
-    /// Key bases to try, newest first. For user configs the first one is the account's seed
-    /// and is also the key the protobuf wrapping is opened with.
+    /// Key bases to try, newest first. For user configs this is the account's seed, which
+    /// also opens the protobuf wrapping.
     pub keys: &'a [[u8; 32]],
     /// Largest decompressed config accepted.
     pub max_decompressed: usize,
@@ -232,12 +232,18 @@ struct Opened {
 }
 
 fn open(ctx: &ReceiveContext<'_>, stored: &[u8]) -> Result<Opened, ReceiveError> {
-    let first_key = ctx.keys.first().ok_or(ReceiveError::NoKeys)?;
+    if ctx.keys.is_empty() {
+        return Err(ReceiveError::NoKeys);
+    }
     let (ciphertext, wrapping) = match ctx.kind.shared_config_kind() {
-        Some(shared_kind) => {
-            let identity = Keypair::from_seed32(first_key);
-            wrap::unwrap_lenient(&identity, stored, shared_kind)
-        }
+        // libsession opens the wrapping with its first key (user configs have only one); each
+        // key is tried here so the order of `keys` does not matter.
+        Some(shared_kind) => ctx
+            .keys
+            .iter()
+            .map(|key| wrap::unwrap_lenient(&Keypair::from_seed32(key), stored, shared_kind))
+            .find(|(_, wrapping)| *wrapping != Wrapping::Raw)
+            .unwrap_or((Cow::Borrowed(stored), Wrapping::Raw)),
         None => (Cow::Borrowed(stored), Wrapping::Raw),
     };
     let domain = ctx.kind.domain();
