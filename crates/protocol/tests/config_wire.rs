@@ -124,7 +124,7 @@ fn level1_case_with_dropped_byte(case: &Value, input: &[u8], ours: &[u8]) {
     ));
     assert_eq!(ours.len(), 161);
     let at = ours.windows(5).position(|w| w == b"\xc9edee").unwrap() + 3;
-    let mut restored = vector.clone();
+    let mut restored = vector;
     restored.insert(at, b'e');
     assert_eq!(restored, ours);
     assert_eq!(decompress(ours, DEFAULT_MAX_DECOMPRESSED).unwrap(), input);
@@ -346,7 +346,7 @@ fn legacy_protobuf_vector_unwraps_and_decodes() {
     let stored = hex_field(&v, "wrapped_hex");
 
     let ws = WebSocketMessage::decode(stored.as_slice()).unwrap();
-    let req = ws.request.clone().unwrap();
+    let req = ws.request.unwrap();
     assert_eq!(req.verb.as_deref(), Some("PUT"));
     assert_eq!(req.path.as_deref(), Some("/api/v1/message"));
     assert_eq!(req.id, Some(166_405_109_991_502_650));
@@ -672,7 +672,7 @@ fn multipart_part_validation() {
         parse_part(&extra),
         Err(MultipartError::Malformed(_))
     ));
-    let mut trailing = ok.clone();
+    let mut trailing = ok;
     trailing.push(b'x');
     assert!(matches!(
         parse_part(&trailing),

@@ -47,7 +47,7 @@ fn build_message(len: usize, seed: u64, mode: u8) -> Vec<u8> {
             0 => out.extend_from_slice(&x.to_le_bytes()),
             1 => out.extend_from_slice(format!("1:n{}:Friend{}", x % 10, x % 97).as_bytes()),
             _ => {
-                if x % 4 == 0 {
+                if x.is_multiple_of(4) {
                     out.extend_from_slice(&x.to_le_bytes());
                 } else {
                     out.extend_from_slice(b"32:aaaaaaaa");
