@@ -45,6 +45,12 @@ pub enum MultipartError {
         /// Size of the padded config.
         size: usize,
     },
+    /// The config fits in one message and must not be split (a set has 2 to 255 parts).
+    #[error("config of {size} bytes fits in one message; it must not be split into parts")]
+    TooSmall {
+        /// Size of the padded config.
+        size: usize,
+    },
     /// The message does not start with `'m'`.
     #[error("config message is not a multipart part (no 'm' prefix)")]
     NotAPart,
@@ -171,10 +177,11 @@ pub fn split(padded: &[u8]) -> Result<([u8; 32], Vec<Vec<u8>>), MultipartError> 
         return Err(MultipartError::TooLarge { size: padded.len() });
     }
     let chunks: Vec<&[u8]> = padded.chunks(MAX_CHUNK_SIZE).collect();
-    let count = u8::try_from(chunks.len())
-        .ok()
-        .filter(|&c| c >= 2)
-        .ok_or(MultipartError::TooLarge { size: padded.len() })?;
+    if chunks.len() < 2 {
+        return Err(MultipartError::TooSmall { size: padded.len() });
+    }
+    let count =
+        u8::try_from(chunks.len()).map_err(|_| MultipartError::TooLarge { size: padded.len() })?;
     let hash = final_hash(padded);
     let parts = chunks
         .iter()
