@@ -270,7 +270,6 @@ impl std::fmt::Debug for Reassembled {
     }
 }
 
-#[derive(Debug)]
 struct PendingSet {
     count: u8,
     /// (index, message id, chunk), kept sorted by index.
@@ -286,11 +285,22 @@ impl PendingSet {
 }
 
 /// Sans-I/O store of incomplete multipart sets, keyed by final hash.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct MultipartBuffer {
     limits: MultipartLimits,
     sets: HashMap<[u8; 32], PendingSet>,
     pending_bytes: usize,
+}
+
+/// Shows sizes only: the chunks are pieces of a decrypted config.
+impl std::fmt::Debug for MultipartBuffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MultipartBuffer")
+            .field("limits", &self.limits)
+            .field("sets", &self.sets.len())
+            .field("pending_bytes", &self.pending_bytes)
+            .finish()
+    }
 }
 
 impl MultipartBuffer {
