@@ -11,9 +11,11 @@
 
 pub mod agreement;
 pub mod config_encrypt;
+pub mod config_wire;
 pub mod identity;
 pub mod message;
 pub mod mnemonic;
+pub mod multi_encrypt;
 pub mod onion;
 pub mod ons;
 pub mod padding;
