@@ -211,7 +211,7 @@ fn vector_signed_message() {
     // Unsigned message refused when a verifier is set; tampered signature refused.
     let unsigned = m.serialize(None);
     assert!(ConfigMessage::parse(&unsigned, Some(&vk), DEFAULT_LAG).is_err());
-    let mut bad = bytes.clone();
+    let mut bad = bytes;
     let n = bad.len();
     bad[n - 2] ^= 1;
     assert!(ConfigMessage::parse(&bad, Some(&vk), DEFAULT_LAG).is_err());
@@ -225,7 +225,7 @@ fn vector_merge_doc_example_118_to_124() {
     let b118 = hex::decode(c118["serialized_hex"].as_str().unwrap()).unwrap();
     let parsed = ConfigMessage::parse(&b118, None, DEFAULT_LAG).unwrap();
     let mut m = MutableConfigMessage::new(118, DEFAULT_LAG);
-    m.data = parsed.data.clone();
+    m.data = parsed.data;
     assert_eq!(m.serialize(None), b118);
     assert_eq!(
         hex::encode(message_hash(&b118)),
@@ -448,7 +448,7 @@ proptest! {
         if perm_seed & 1 == 1 {
             other.reverse();
         }
-        prop_assert_eq!(merged_bytes(&other), want.clone());
+        prop_assert_eq!(&merged_bytes(&other), &want);
         // merging the result with any input gives the result back
         let again = merged_bytes(&[want.clone(), inputs[0].clone()]);
         prop_assert_eq!(again, want);

@@ -13,5 +13,8 @@
 
 pub mod bt;
 pub mod data;
+pub mod fields;
 pub mod merge;
 pub mod message;
+pub mod mutable;
+pub mod user_profile;
