@@ -111,8 +111,7 @@ fn two_devices_converge() {
     a.config.confirm_pushed(base.seqno, "base");
     let mut b = UserProfile::new();
     assert_eq!(
-        b.config
-            .merge(&[("base".to_string(), base.message.clone())]),
+        b.config.merge(&[("base".to_string(), base.message)]),
         vec!["base".to_string()]
     );
     assert_eq!(b.config.state(), ConfigState::Clean);
