@@ -12,9 +12,13 @@
 //! functions here take and return the plaintext bencoded message.
 
 pub mod bt;
+pub mod community;
+pub mod contacts;
+pub mod convo_info;
 pub mod data;
 pub mod fields;
 pub mod merge;
 pub mod message;
 pub mod mutable;
+pub mod user_groups;
 pub mod user_profile;
