@@ -10,8 +10,8 @@ use session_protocol::config::community::{
 };
 use session_protocol::config::contacts::{Contact, Contacts, Expiration};
 use session_protocol::config::convo_info::{
-    accept_last_read, is_stale, prune_stale, ConvoInfoVolatile, ReadState, PRUNE_HIGH_MS,
-    PRUNE_LOW_MS,
+    accept_last_read, is_stale, is_stale_entry, prune_stale, ConvoInfoVolatile, ReadState,
+    PRUNE_HIGH_MS, PRUNE_LOW_MS,
 };
 use session_protocol::config::data::{data_to_bt, ConfigValue, Scalar};
 use session_protocol::config::fields::{self, NotifyMode, ProfilePic};
@@ -302,6 +302,35 @@ fn convo_info_sections_and_pruning_rules() {
     assert!(fields::get_dict(cv.config.data(), b"o").is_some());
     assert!(cv.erase_community("https://example.com", "B").unwrap());
     assert!(fields::get_dict(cv.config.data(), b"o").is_none());
+}
+
+#[test]
+fn unexpired_pro_proof_keeps_an_old_entry() {
+    let later = NOW_MS + PRUNE_HIGH_MS + 10;
+    let mut cv = ConvoInfoVolatile::new();
+    let a = sid(0x05, 1);
+    let b = sid(0x05, 2);
+    let st = ReadState {
+        last_read_ms: NOW_MS,
+        unread: false,
+    };
+    cv.set_one_to_one(&a, &st, NOW_MS).unwrap();
+    cv.set_one_to_one(&b, &st, NOW_MS).unwrap();
+    cv.config
+        .edit(|d| {
+            fields::with_dict(d, b"1", |ones| {
+                fields::with_dict(ones, &a, |e| {
+                    fields::set_int(e, b"e", later);
+                    fields::set_bytes(e, b"g", &[1; 32]);
+                });
+            });
+        })
+        .unwrap();
+    let e = fields::get_dict(fields::get_dict(cv.config.data(), b"1").unwrap(), &a).unwrap();
+    assert!(!is_stale_entry(e, later));
+    cv.push(later).unwrap();
+    assert!(cv.one_to_one(&a).is_some());
+    assert!(cv.one_to_one(&b).is_none());
 }
 
 #[test]

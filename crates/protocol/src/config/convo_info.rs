@@ -8,7 +8,13 @@
 //! Pruning (libsession `convo_info_volatile.cpp` `set_base` / `prune_stale`), here as pure
 //! functions of `now`: a new `r` is written only if it lowers an existing value or is newer than
 //! `now − 30 days`; before a push, 1:1, legacy-group and community entries not marked unread with
-//! `r` older than `now − 45 days` are removed (v2 groups are not pruned).
+//! `r` older than `now − 45 days` are removed (v2 groups are not pruned, as in libsession
+//! 2025-01). An entry carrying an unexpired Session Pro proof (`e` expiry ms > 0 with a 32-byte
+//! `g`, newer libsession) is not stale either.
+//!
+//! Newer libsession (read at commit 093e9b2f) also prunes stale `g` entries and adds a `b` section
+//! (blinded 1:1 conversations) and `e`/`g` Pro keys inside 1:1 entries; we leave all of those
+//! untouched (unknown keys and sections survive edits).
 
 use super::community::{self, CommunityError};
 use super::data::{ConfigDict, ConfigValue};
@@ -51,6 +57,17 @@ pub fn is_stale(state: &ReadState, now_ms: i64) -> bool {
     !state.unread && state.last_read_ms < now_ms.saturating_sub(PRUNE_HIGH_MS)
 }
 
+/// [`is_stale`] for a stored entry, honouring an unexpired Pro proof (`e` + 32-byte `g`).
+pub fn is_stale_entry(d: &ConfigDict, now_ms: i64) -> bool {
+    let cutoff = now_ms.saturating_sub(PRUNE_HIGH_MS);
+    let pro_expiry = fields::get_int(d, b"e").unwrap_or(0);
+    let has_proof = fields::get_bytes(d, b"g").is_some_and(|g| g.len() == 32);
+    if pro_expiry > 0 && has_proof && pro_expiry >= cutoff {
+        return false;
+    }
+    is_stale(&load_state(d), now_ms)
+}
+
 fn load_state(d: &ConfigDict) -> ReadState {
     ReadState {
         last_read_ms: fields::get_int(d, b"r").unwrap_or(0),
@@ -70,7 +87,7 @@ pub fn prune_stale(data: &mut ConfigDict, now_ms: i64) -> usize {
     let mut removed = 0;
     let mut prune_section = |sec: &mut ConfigDict| {
         sec.retain(|_, v| {
-            let stale = matches!(v, ConfigValue::Dict(d) if is_stale(&load_state(d), now_ms));
+            let stale = matches!(v, ConfigValue::Dict(d) if is_stale_entry(d, now_ms));
             removed += usize::from(stale);
             !stale
         });

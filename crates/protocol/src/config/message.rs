@@ -399,28 +399,4 @@ impl MutableConfigMessage {
             self.lag,
         )
     }
-
-    /// Freezes into a [`ConfigMessage`] (serializing, signing if `signer`).
-    pub fn freeze(&mut self, signer: Option<&SigningKey>) -> ConfigMessage {
-        let bytes = self.serialize(signer);
-        let diff = self.diff();
-        ConfigMessage {
-            seqno: self.seqno,
-            data: self.data.clone(),
-            lagged: self
-                .lagged
-                .iter()
-                .filter(|((s, _), _)| *s > self.seqno.saturating_sub(self.lag) && *s < self.seqno)
-                .map(|(k, v)| (*k, v.clone()))
-                .collect(),
-            diff,
-            unknown: self.unknown.clone(),
-            signature: signed_part(&bytes)
-                .filter(|_| signer.is_some())
-                .and_then(|p| bytes.get(p.len() + 6..p.len() + 70))
-                .and_then(|s| s.try_into().ok()),
-            hash: message_hash(&bytes),
-            bytes,
-        }
-    }
 }
