@@ -65,6 +65,21 @@ fn vector_user_profile_dumps() {
 }
 
 #[test]
+fn dirty_dump_reloads_with_the_next_seqno() {
+    let mut p = kallie();
+    assert_eq!(p.config.seqno(), 1);
+    let dump = p.config.dump();
+    let mut q = UserProfile::from_dump(&dump).unwrap();
+    assert_eq!(q.config.state(), ConfigState::Dirty);
+    assert_eq!(q.config.seqno(), 2);
+    assert_eq!(q.name().as_deref(), Some("Kallie"));
+    let m = ConfigMessage::parse(&q.config.push().message, None, DEFAULT_LAG).unwrap();
+    assert_eq!(m.seqno, 2);
+    assert!(UserProfile::from_dump(b"de").is_err());
+    assert!(UserProfile::from_dump(b"garbage").is_err());
+}
+
+#[test]
 fn clean_push_repeats_bytes_and_edits_obsolete_the_current_hash() {
     let mut p = kallie();
     let first = p.config.push();
