@@ -423,6 +423,28 @@ proptest! {
     }
 
     #[test]
+    fn mutated_valid_messages_never_panic(
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..6),
+        which in 0usize..6,
+    ) {
+        let v = vectors();
+        let msgs = chain(&v);
+        let mut m = msgs[which].clone();
+        for (pos, byte) in edits {
+            let n = m.len();
+            m[pos % n] = byte;
+        }
+        let _ = ConfigMessage::parse(&m, None, DEFAULT_LAG);
+        let refs: Vec<&[u8]> = vec![&m, &msgs[2], &msgs[which]];
+        if let Ok(out) = merge_messages(&refs, &SigKeys::default(), DEFAULT_LAG) {
+            if let Merged::Merged(mut merged) = out.result {
+                let bytes = merged.serialize(None);
+                prop_assert!(ConfigMessage::parse(&bytes, None, DEFAULT_LAG).is_ok());
+            }
+        }
+    }
+
+    #[test]
     fn merge_is_order_independent(
         base in edits(),
         branches in proptest::collection::vec((edits(), 0usize..3), 2..4),
