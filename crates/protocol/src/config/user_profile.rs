@@ -12,7 +12,7 @@ use super::mutable::{ConfigError, ConfigObject};
 
 /// Storage namespace of the user profile.
 pub const NAMESPACE: i16 = 2;
-/// Longest profile picture URL libsession writes.
+/// Longest profile picture URL libsession's C API carries.
 pub const PIC_URL_MAX_LENGTH: usize = 223;
 
 /// The user's own profile.
@@ -72,9 +72,9 @@ impl UserProfile {
         fields::get_pic(d, b"p", b"q")
     }
 
-    /// Sets (or clears) `p`/`q` together. URLs longer than 223 bytes are refused by clearing.
+    /// Sets (or clears) `p`/`q` together (an empty URL clears both). libsession's C API caps
+    /// URLs at [`PIC_URL_MAX_LENGTH`] bytes; callers should respect it, this layer does not cut.
     pub fn set_profile_pic(&mut self, pic: Option<&ProfilePic>) -> Result<(), ConfigError> {
-        let pic = pic.filter(|p| p.url.len() <= PIC_URL_MAX_LENGTH);
         self.config.edit(|d| fields::set_pic(d, b"p", b"q", pic))
     }
 
@@ -84,7 +84,7 @@ impl UserProfile {
         pic: Option<&ProfilePic>,
         now_secs: i64,
     ) -> Result<(), ConfigError> {
-        let pic = pic.filter(|p| p.url.len() <= PIC_URL_MAX_LENGTH);
+        let pic = pic.filter(|p| !p.url.is_empty());
         self.config.edit(|d| {
             fields::set_pic(d, b"P", b"Q", pic);
             fields::set_positive_int(d, b"T", if pic.is_some() { now_secs } else { 0 });
