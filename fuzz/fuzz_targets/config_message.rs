@@ -43,5 +43,9 @@ fuzz_target!(|data: &[u8]| {
 
     let mut groups = UserGroups::new();
     groups.config.merge(&msgs);
-    let _ = (groups.all_groups(), groups.all_communities(), groups.all_legacy_groups());
+    let _ = (
+        groups.all_groups(),
+        groups.all_communities(),
+        groups.all_legacy_groups(),
+    );
 });
