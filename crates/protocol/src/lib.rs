@@ -10,6 +10,7 @@
 //! `tests/`.
 
 pub mod agreement;
+pub mod config;
 pub mod config_encrypt;
 pub mod config_wire;
 pub mod identity;
