@@ -6,6 +6,7 @@ use std::time::Duration;
 use session_protocol::identity::SessionId;
 use tokio::sync::broadcast::error::RecvError;
 
+use super::config_sync;
 use super::control::{self, Control};
 use super::sender;
 use super::{Client, ClientError, Update, MAX_TEXT_CHARS};
@@ -24,11 +25,15 @@ impl Client {
     /// Sets (trimmed, 1 to 100 characters) or clears the display name. It travels with the
     /// next messages.
     pub async fn set_display_name(&self, name: Option<String>) -> Result<(), ClientError> {
+        let synced = name.clone();
         self.inner()
             .store
             .run(move |s| s.set_display_name(name.as_deref()))
             .await?;
-        Ok(())
+        config_sync::after_local_change(self.inner(), move |c| {
+            c.set_display_name(synced.as_deref().map(str::trim))
+        })
+        .await
     }
 
     /// Privacy and notification settings.
@@ -87,6 +92,7 @@ impl Client {
         self.inner().emit(Update::ConversationChanged {
             conversation: conversation.id,
         });
+        config_sync::contact_changed(self.inner(), peer).await?;
         Ok(conversation.id)
     }
 
@@ -299,6 +305,7 @@ impl Client {
         let now = inner.local_now_ms();
         inner.store.run(move |s| s.accept_request(id, now)).await?;
         inner.emit(Update::ConversationChanged { conversation: id });
+        config_sync::contact_changed(inner, conversation.peer).await?;
         let profile_name = self.display_name().await?;
         control::send_in_background(
             inner,
@@ -327,6 +334,9 @@ impl Client {
             .run(move |s| s.decline_request(id, block))
             .await?;
         inner.emit(Update::ConversationChanged { conversation: id });
+        if block {
+            config_sync::contact_changed(inner, conversation.peer).await?;
+        }
         Ok(())
     }
 
@@ -359,7 +369,7 @@ impl Client {
                 conversation: conversation.id,
             });
         }
-        Ok(())
+        config_sync::contact_changed(inner, peer).await
     }
 
     /// Marks the conversation read; sends a read receipt for the newly read messages when read

@@ -21,6 +21,9 @@ pub enum ClientError {
     /// The network failed.
     #[error(transparent)]
     Network(#[from] NetError),
+    /// The account's synced settings (config messages) could not be changed or prepared.
+    #[error(transparent)]
+    ConfigSync(#[from] super::configs::ConfigSyncError),
     /// A message could not be encrypted.
     #[error("the message could not be encrypted: {0}")]
     Encrypt(String),

@@ -7,6 +7,8 @@
 
 mod api;
 mod config;
+mod config_sync;
+mod configs;
 mod control;
 mod error;
 mod incoming;
@@ -31,6 +33,7 @@ use crate::shared_store::SharedStore;
 use crate::store::RetryPolicy;
 
 pub use config::{ClientConfig, DEFAULT_POLL_ACTIVE, DEFAULT_POLL_IDLE_MAX};
+pub use configs::ConfigSyncError;
 pub use error::{ClientError, MAX_TEXT_CHARS};
 pub use poller::PollStats;
 pub use update::Update;
@@ -117,6 +120,12 @@ pub(crate) struct Inner {
     /// still get distinct, ordered timestamps.
     last_sent_ms: AtomicI64,
     stats: poller::StatsCounters,
+    /// The account's config objects (config sync).
+    configs: Mutex<configs::UserConfigs>,
+    /// Wakes the config pusher (a local change to push).
+    config_wake: Notify,
+    /// When the current configs' time to live was last renewed (local ms).
+    config_ttl_renewed_ms: AtomicI64,
 }
 
 impl Inner {
@@ -182,6 +191,8 @@ impl Client {
         .await
         .map_err(|_| ClientError::ShutDown)?;
         let store = SharedStore::with_lock(store?, lock);
+        let dumps = store.run(|s| s.config_dumps()).await?;
+        let configs = configs::UserConfigs::load(&dumps);
         let network = Network::new(config.network.clone(), store.clone(), clock.clone());
         let (updates, _) = broadcast::channel(UPDATE_CHANNEL_CAPACITY);
         let keypair = Arc::new(account.keypair().clone());
@@ -206,6 +217,9 @@ impl Client {
             poll_lock: tokio::sync::Mutex::new(()),
             last_sent_ms: AtomicI64::new(0),
             stats: poller::StatsCounters::default(),
+            configs: Mutex::new(configs),
+            config_wake: Notify::new(),
+            config_ttl_renewed_ms: AtomicI64::new(i64::MIN),
         });
         let released = inner
             .store
@@ -217,6 +231,7 @@ impl Client {
         let tasks = vec![
             tokio::spawn(sender::run(Arc::clone(&inner))),
             tokio::spawn(poller::run(Arc::clone(&inner))),
+            tokio::spawn(config_sync::run_pusher(Arc::clone(&inner))),
             tokio::spawn(forward_network_status(Arc::clone(&inner))),
             tokio::spawn(index_search(Arc::clone(&inner))),
         ];

@@ -15,7 +15,9 @@ use session_protocol::rpc::account::PREFIX_SESSION_ID;
 use session_protocol::rpc::{AccountPubkey, Namespace};
 use tokio::task::JoinHandle;
 
+use super::configs::CONFIG_NAMESPACES;
 use super::incoming::{open_all, open_here, Item, Sealed, Verdict, MIN_PER_THREAD};
+use super::config_sync;
 use super::{nap, ClientError, Inner, Update};
 use crate::net::RetrievedMessage;
 use crate::shared_store::SharedStore;
@@ -52,6 +54,8 @@ pub struct PollStats {
     pub undecryptable: u64,
     /// Messages whose visible timestamp differs from the signed one.
     pub tampered: u64,
+    /// Config messages skipped: not decryptable, not parseable, or refused by the merge.
+    pub configs_skipped: u64,
 }
 
 /// Lock-free counters behind [`PollStats`].
@@ -66,6 +70,7 @@ pub(crate) struct StatsCounters {
     garbage: AtomicU64,
     undecryptable: AtomicU64,
     tampered: AtomicU64,
+    configs_skipped: AtomicU64,
 }
 
 impl StatsCounters {
@@ -81,7 +86,12 @@ impl StatsCounters {
             garbage: get(&self.garbage),
             undecryptable: get(&self.undecryptable),
             tampered: get(&self.tampered),
+            configs_skipped: get(&self.configs_skipped),
         }
+    }
+
+    pub(super) fn add_configs_skipped(&self, n: usize) {
+        Self::add(&self.configs_skipped, n);
     }
 
     fn add(counter: &AtomicU64, n: usize) {
@@ -143,19 +153,32 @@ pub(super) async fn poll_once(inner: &Arc<Inner>) -> Result<usize, ClientError> 
     let node = inner.network.poll_node(&account).await?;
     let now = inner.local_now_ms();
     let node_ed = node.ed25519;
-    // A one-row read: done in place when the store is free.
-    let read = move |s: &mut Store| s.last_hash(&node_ed, Namespace::DEFAULT, now);
-    let mut last_hash = match inner.store.try_run_now(read) {
+    // A few one-row reads: done in place when the store is free.
+    let read = move |s: &mut Store| {
+        std::iter::once(Namespace::DEFAULT)
+            .chain(CONFIG_NAMESPACES)
+            .map(|ns| Ok((ns, s.last_hash(&node_ed, ns, now)?)))
+            .collect::<Result<Vec<_>, StoreError>>()
+    };
+    let cursors = match inner.store.try_run_now(read) {
         Some(found) => found?,
         None => inner.store.run(read).await?,
     };
+    let mut last_hash = cursors.first().and_then(|(_, h)| h.clone());
+    // The inbox and the config namespaces in one request; the configs are applied first.
+    let mut first_page = Some(config_sync::poll_with_configs(inner, &node, cursors).await?);
     let mut stored = 0;
     let mut pending: Option<JoinHandle<Result<Prepared, ClientError>>> = None;
     for _ in 0..MAX_PAGES {
-        let fetched = inner
-            .network
-            .retrieve(&node, &inner.keypair, Namespace::DEFAULT, last_hash.clone())
-            .await;
+        let fetched = match first_page.take() {
+            Some(page) => page,
+            None => {
+                inner
+                    .network
+                    .retrieve(&node, &inner.keypair, Namespace::DEFAULT, last_hash.clone())
+                    .await
+            }
+        };
         let page = match fetched {
             Ok(page) => page,
             Err(error) => {

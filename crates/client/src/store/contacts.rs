@@ -13,6 +13,8 @@ pub struct Contact {
     pub session_id: SessionId,
     /// The display name from their profile, if they sent one.
     pub name: Option<String>,
+    /// Our nickname for them (from config sync), shown instead of their name.
+    pub nickname: Option<String>,
     /// We accepted them: their messages go straight to the conversation list.
     pub approved: bool,
     /// They accepted us (they replied or sent a request response).
@@ -24,7 +26,7 @@ pub struct Contact {
 }
 
 const SELECT_CONTACT: &str =
-    "SELECT session_id, name, approved, approved_me, blocked, created_at FROM contacts";
+    "SELECT session_id, name, approved, approved_me, blocked, created_at, nickname FROM contacts";
 
 pub(super) fn contact_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Contact> {
     Ok(Contact {
@@ -34,6 +36,7 @@ pub(super) fn contact_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Cont
         approved_me: row.get(3)?,
         blocked: row.get(4)?,
         created_at_ms: row.get(5)?,
+        nickname: row.get(6)?,
     })
 }
 
@@ -99,6 +102,14 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Every contact, whatever its state, by Session ID (what config sync writes out).
+    pub fn all_contacts(&self) -> Result<Vec<Contact>, StoreError> {
+        let sql = format!("{SELECT_CONTACT} ORDER BY session_id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], contact_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Blocked contacts, by Session ID.
     pub fn blocked_contacts(&self) -> Result<Vec<Contact>, StoreError> {
         let sql = format!("{SELECT_CONTACT} WHERE blocked = 1 ORDER BY session_id");
@@ -120,6 +131,22 @@ impl Store {
         ensure_contact(&tx, &hex, now_ms)?;
         tx.prepare_cached("UPDATE contacts SET name = ?2 WHERE session_id = ?1")?
             .execute(params![hex, name.map(str::trim).filter(|n| !n.is_empty())])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Sets (trimmed) or clears our nickname for a contact, creating the contact if needed.
+    pub fn set_contact_nickname(
+        &mut self,
+        session_id: &SessionId,
+        nickname: Option<&str>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let hex = session_id.to_hex();
+        ensure_contact(&tx, &hex, now_ms)?;
+        tx.prepare_cached("UPDATE contacts SET nickname = ?2 WHERE session_id = ?1")?
+            .execute(params![hex, nickname.map(str::trim).filter(|n| !n.is_empty())])?;
         tx.commit()?;
         Ok(())
     }

@@ -41,6 +41,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "search_index_in_batches",
         sql: include_str!("../../migrations/004_search_index_in_batches.sql"),
     },
+    Migration {
+        version: 5,
+        name: "config_sync",
+        sql: include_str!("../../migrations/005_config_sync.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

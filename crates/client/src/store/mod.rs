@@ -11,6 +11,7 @@
 //! commits but never corrupts the file) and enforces foreign keys.
 
 mod account;
+mod configs;
 mod contacts;
 mod conversations;
 mod messages;
@@ -29,6 +30,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Row, ToSql};
 use session_protocol::identity::SessionId;
 
 pub use account::{AccountRow, NotificationContent, Settings, MAX_DISPLAY_NAME_CHARS};
+pub use configs::{ConfigApply, SyncedContact};
 pub use contacts::Contact;
 pub use conversations::{Conversation, ConversationListItem};
 pub use messages::{

@@ -44,7 +44,7 @@ pub struct PollBatch {
     pub messages: Vec<NewIncoming>,
 }
 
-fn set_last_hash(
+pub(super) fn set_last_hash(
     conn: &Connection,
     node: &str,
     namespace: Namespace,

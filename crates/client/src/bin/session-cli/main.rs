@@ -19,6 +19,8 @@ use session_client::store::{Direction, Message, MessageId, MessageStatus, Store}
 use session_client::{Account, Client, ClientConfig, DataDir};
 use tracing_subscriber::EnvFilter;
 
+mod sync;
+
 /// mimalloc, as in the node: the system allocator cost measurably more CPU per message in
 /// `cargo bench -p session-client --bench e2e_latency` (which uses it too).
 #[global_allocator]
@@ -77,6 +79,15 @@ enum Command {
     },
     /// List the conversations (and message requests) as JSON lines.
     Conversations,
+    /// List every contact (name, nickname, approved, blocked) as JSON lines.
+    Contacts,
+    /// Fetch the account's synced settings and contacts from the network, send local changes,
+    /// and print what changed as JSON lines.
+    Sync {
+        /// Keep syncing for this many seconds, printing changes as they arrive.
+        #[arg(long, value_name = "SECONDS")]
+        wait: Option<u64>,
+    },
     /// Print a conversation's messages, oldest first, as JSON lines.
     History {
         /// The other person's Session ID.
@@ -95,7 +106,8 @@ enum AccountCommand {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Restore an account from its recovery phrase (read from standard input).
+    /// Restore an account from its recovery phrase (read from standard input); fetches and
+    /// prints the display name and how many contacts came back.
     Restore,
     /// Show the account's Session ID and display name.
     Show {
@@ -103,7 +115,8 @@ enum AccountCommand {
         #[arg(long)]
         phrase: bool,
     },
-    /// Set the display name others see (an empty name clears it).
+    /// Set the display name others see (an empty name clears it); it reaches the account's
+    /// other devices.
     Name {
         /// The new display name.
         name: String,
@@ -143,9 +156,14 @@ async fn run(cli: Cli) -> Result<()> {
     };
     match cli.command {
         Command::Account(AccountCommand::New { name }) => account_new(dir, name.as_deref()),
-        Command::Account(AccountCommand::Restore) => account_restore(dir),
+        Command::Account(AccountCommand::Restore) => {
+            account_restore(dir.clone())?;
+            sync::report_restore(dir, &cli.seed).await
+        }
         Command::Account(AccountCommand::Show { phrase }) => account_show(dir, phrase),
-        Command::Account(AccountCommand::Name { name }) => account_name(dir, &name),
+        Command::Account(AccountCommand::Name { name }) => {
+            sync::account_name(dir, &cli.seed, &name).await
+        }
         Command::Send {
             session_id,
             text,
@@ -154,6 +172,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Receive { wait } => receive(dir, &cli.seed, wait).await,
         Command::Flush { timeout } => flush(dir, &cli.seed, timeout).await,
         Command::Conversations => conversations(dir),
+        Command::Contacts => sync::contacts(dir),
+        Command::Sync { wait } => sync::sync(dir, &cli.seed, wait).await,
         Command::History { session_id, limit } => history(dir, &session_id, limit),
     }
 }
@@ -201,14 +221,6 @@ fn account_restore(dir: DataDir) -> Result<()> {
     let account = Account::restore(dir, phrase.trim())?;
     open_store(&account)?;
     print_line(&format!("Session ID: {}", account.session_id()))?;
-    Ok(())
-}
-
-fn account_name(dir: DataDir, name: &str) -> Result<()> {
-    let account = Account::load(dir)?;
-    let mut store = open_store(&account)?;
-    let name = name.trim();
-    store.set_display_name(Some(name).filter(|n| !n.is_empty()))?;
     Ok(())
 }
 
