@@ -19,8 +19,9 @@ pub use account::{Account, AccountError, DataDir};
 pub use client::{Client, ClientConfig, ClientError, Update};
 pub use clock::{Clock, SharedClock, SystemClock};
 pub use net::{
-    NetError, Network, NetworkConfig, NetworkStatus, PathInfo, PathState, RetrieveResult,
-    RetrievedMessage, SnodeInfo, StoreAck, StoreRequest,
+    ExpireRefresh, NetError, Network, NetworkConfig, NetworkStatus, PathInfo, PathState,
+    RetrieveResult, RetrievedMessage, SequenceOutcome, SequenceStore, SnodeInfo, StoreAck,
+    StoreRequest,
 };
 pub use shared_store::SharedStore;
 pub use store::{Store, StoreError};

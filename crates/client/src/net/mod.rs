@@ -1,5 +1,6 @@
 //! The network layer: service-node pool, onion paths, swarms and the storage RPCs the client
-//! needs (`store`, `retrieve`), with the clock offset learnt from the nodes.
+//! needs (`store`, `retrieve`, and in one request several: `poll_batch`, `store_sequence`),
+//! with the clock offset learnt from the nodes.
 //!
 //! * **Pool.** Loaded from the SQLite cache, else from a seed (`get_n_service_nodes`). Once
 //!   older than `pool_refresh` it is re-fetched in the background with `get_service_nodes` from
@@ -16,14 +17,17 @@
 //!   is tried once more on another path. An answer from the destination, whatever its status
 //!   (421, 406, 401, …), never counts against the path.
 //! * **Swarms.** `get_swarm` through a path to a random pool node, cached in SQLite. A 421
-//!   carries the right swarm: it is cached and the store retried once.
+//!   carries the right swarm: it is cached and the store retried once. The loops that apply
+//!   these rules to every RPC are in `rpc_loop`.
 //! * **Clock.** `network_now_ms() = clock + offset`. The offset comes from `info` answers (path
 //!   tests) and the `t` of answers; after a 406/425 the node's clock is read with `info`,
 //!   adopted, and the request retried once with corrected timestamps.
 
+mod batch;
 mod ops;
 mod paths;
 pub(crate) mod prepared_keys;
+mod rpc_loop;
 mod state;
 mod transport;
 mod types;
@@ -34,20 +38,19 @@ use std::sync::{Arc, Mutex, PoisonError};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use session_protocol::identity::Keypair;
-use session_protocol::rpc::response::GetSwarmResponse;
 use session_protocol::rpc::{build, AccountPubkey, Namespace};
 use tokio::sync::watch;
 
 use crate::clock::SharedClock;
 use crate::shared_store::SharedStore;
 
-use ops::is_clock_status;
+use rpc_loop::Answer;
 use state::State;
 use transport::Transport;
 
 pub use types::{
-    NetError, NetworkConfig, NetworkStatus, PathInfo, PathState, RetrieveResult, RetrievedMessage,
-    SnodeInfo, StoreAck, StoreRequest,
+    ExpireRefresh, NetError, NetworkConfig, NetworkStatus, PathInfo, PathState, RetrieveResult,
+    RetrievedMessage, SequenceOutcome, SequenceStore, SnodeInfo, StoreAck, StoreRequest,
 };
 
 /// Clock offsets closer than this to the current one are not worth adopting.
@@ -112,62 +115,19 @@ impl Network {
             Some(signer) => AccountPubkey::from(&signer.session_id()),
             None => AccountPubkey::from(&req.recipient),
         };
-        let mut timestamp = req.timestamp_ms;
-        let mut swarm = self.swarm_of(&account).await?;
-        let mut tried: Vec<[u8; 32]> = Vec::new();
-        let (mut swarm_retried, mut clock_retried) = (false, false);
-        let mut node_failures = 0;
-        loop {
-            let node = Self::pick_member(&swarm, &tried).ok_or(NetError::NodeFailed)?;
-            let now = u64::try_from(timestamp)
-                .map_err(|_| NetError::InvalidRequest("negative timestamp".into()))?;
-            let request = match &req.signer {
+        let build = |now: u64| {
+            match &req.signer {
                 Some(signer) => build::store_signed(signer, req.namespace, data.clone(), ttl, now),
                 None => build::store_unsigned(account, req.namespace, data.clone(), ttl, now),
             }
-            .map_err(|e| NetError::InvalidRequest(e.to_string()))?;
-            let reply = match self.onion_rpc(&node, &request.to_body()).await {
-                Ok(reply) => reply,
-                Err(NetError::NodeFailed) if node_failures < 1 => {
-                    node_failures += 1;
-                    tried.push(node.ed25519);
-                    self.forget_swarm_node(&account, &node).await;
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
-            match reply.status {
-                200 => {
-                    let (ack, t) = ops::parse_store(Self::ok_json(&reply)?)?;
-                    if let Some(t) = t {
-                        self.learn_node_time(t, false);
-                    }
-                    return Ok(ack);
-                }
-                421 if !swarm_retried => {
-                    swarm_retried = true;
-                    tracing::debug!("store reached the wrong swarm; using the swarm it named");
-                    let answer: GetSwarmResponse = serde_json::from_value(Self::ok_json(
-                        &session_protocol::onion::SnodeReply {
-                            status: 200,
-                            body: reply.body.clone(),
-                        },
-                    )?)
-                    .map_err(|e| NetError::BadResponse(format!("421 answer: {e}")))?;
-                    swarm = self.save_swarm(&account, &answer).await?;
-                    tried.clear();
-                }
-                421 => return Err(NetError::WrongSwarm),
-                status if is_clock_status(status) && !clock_retried => {
-                    clock_retried = true;
-                    tracing::info!("a storage node rejected our clock; adopting the node's time");
-                    self.sync_clock(&node).await?;
-                    timestamp = self.network_now_ms();
-                }
-                status if is_clock_status(status) => return Err(NetError::ClockOutOfSync),
-                _ => return Err(Self::ok_json(&reply).err().unwrap_or(NetError::NodeFailed)),
-            }
-        }
+            .map_err(rpc_loop::invalid)
+        };
+        let read = |body| {
+            let (ack, t) = ops::parse_store(body)?;
+            Ok(Answer::Done(ack, t))
+        };
+        self.swarm_rpc(&account, req.timestamp_ms, build, read)
+            .await
     }
 
     /// A node of `account`'s swarm to poll: sticky until it fails or leaves the swarm. Also
@@ -202,52 +162,20 @@ impl Network {
         last_hash: Option<String>,
     ) -> Result<RetrieveResult, NetError> {
         let account = AccountPubkey::from(&keypair.session_id());
-        let mut clock_retried = false;
-        loop {
-            let now = u64::try_from(self.network_now_ms()).unwrap_or(0);
-            let request = build::retrieve(keypair, namespace, last_hash.clone(), None, now);
-            let reply = match self.onion_rpc(node, &request.to_body()).await {
-                Ok(reply) => reply,
-                Err(e @ (NetError::NodeFailed | NetError::PathFailed { .. })) => {
-                    self.forget_swarm_node(&account, node).await;
-                    return Err(match e {
-                        NetError::PathFailed { .. } => e,
-                        _ => NetError::NodeFailed,
-                    });
-                }
-                Err(e) => return Err(e),
-            };
-            match reply.status {
-                200 => {
-                    let (result, t) = ops::parse_retrieve(Self::ok_json(&reply)?)?;
-                    if let Some(t) = t {
-                        self.learn_node_time(t, false);
-                    }
-                    return Ok(result);
-                }
-                421 => {
-                    let body = Self::ok_json(&session_protocol::onion::SnodeReply {
-                        status: 200,
-                        body: reply.body.clone(),
-                    });
-                    match body.map(serde_json::from_value::<GetSwarmResponse>) {
-                        Ok(Ok(answer)) => {
-                            self.save_swarm(&account, &answer).await?;
-                        }
-                        _ => self.forget_swarm_node(&account, node).await,
-                    }
-                    self.with_state(|s| s.poll_nodes.remove(&account));
-                    return Err(NetError::WrongSwarm);
-                }
-                status if is_clock_status(status) && !clock_retried => {
-                    clock_retried = true;
-                    tracing::info!("a storage node rejected our clock; adopting the node's time");
-                    self.sync_clock(node).await?;
-                }
-                status if is_clock_status(status) => return Err(NetError::ClockOutOfSync),
-                _ => return Err(Self::ok_json(&reply).err().unwrap_or(NetError::NodeFailed)),
-            }
-        }
+        let build = |now: u64| {
+            Ok(build::retrieve(
+                keypair,
+                namespace,
+                last_hash.clone(),
+                None,
+                now,
+            ))
+        };
+        let read = |body| {
+            let (result, t) = ops::parse_retrieve(body)?;
+            Ok(Answer::Done(result, t))
+        };
+        self.node_rpc(node, &account, build, read).await
     }
 
     /// The current status.

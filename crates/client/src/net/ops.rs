@@ -81,7 +81,7 @@ pub(super) fn swarm_nodes(answer: &GetSwarmResponse) -> Vec<SnodeInfo> {
         .collect()
 }
 
-fn rejected(reply: &SnodeReply) -> NetError {
+pub(super) fn rejected(reply: &SnodeReply) -> NetError {
     let text = match &reply.body {
         Value::String(s) => s.clone(),
         other => other.to_string(),

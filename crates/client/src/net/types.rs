@@ -160,6 +160,46 @@ pub struct RetrieveResult {
     pub more: bool,
 }
 
+/// The TTL refresh sent with a [`super::Network::poll_batch`]: an `expire` of `hashes` to
+/// `expiry_ms` (network time), e.g. the current config messages to now + 30 days.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpireRefresh {
+    /// Hashes whose expiry is set; nothing is sent when empty.
+    pub hashes: Vec<String>,
+    /// The new expiry (ms).
+    pub expiry_ms: u64,
+}
+
+/// One signed store of a [`super::Network::store_sequence`] into the signer's own account.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SequenceStore {
+    /// Target namespace (2 to 5 for the user configs).
+    pub namespace: Namespace,
+    /// The message bytes.
+    pub data: Vec<u8>,
+    /// Time to live (ms).
+    pub ttl_ms: u64,
+}
+
+impl fmt::Debug for SequenceStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SequenceStore")
+            .field("namespace", &self.namespace)
+            .field("data_len", &self.data.len())
+            .field("ttl_ms", &self.ttl_ms)
+            .finish()
+    }
+}
+
+/// A [`super::Network::store_sequence`] that ran to its end.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SequenceOutcome {
+    /// The hash of each store, in order, each signed by a swarm member.
+    pub hashes: Vec<String>,
+    /// The delete ran and a swarm member signed its result (false when there was none).
+    pub deleted: bool,
+}
+
 /// The state of one onion path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PathState {
@@ -238,6 +278,19 @@ pub enum NetError {
         /// The node's error text (cut short).
         text: String,
     },
+    /// A `sequence` stopped at a step that failed; the steps after it were not run (the ones
+    /// before it were, and may be sent again: stores and deletes are idempotent).
+    #[error("the storage node stopped the update at step {step} of {total} ({what}): {cause}")]
+    SequenceStopped {
+        /// The failed step, from 1.
+        step: usize,
+        /// Steps in the sequence.
+        total: usize,
+        /// What the step was, e.g. "store into namespace 3".
+        what: String,
+        /// Why it failed.
+        cause: Box<NetError>,
+    },
     /// The request could not be built (bad input).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -262,6 +315,7 @@ impl NetError {
             | NetError::ClockOutOfSync
             | NetError::BadResponse(_) => true,
             NetError::Rejected { status, .. } => *status >= 500 || *status == 429,
+            NetError::SequenceStopped { cause, .. } => cause.is_retryable(),
             NetError::InvalidRequest(_) | NetError::Store(_) => false,
         }
     }
