@@ -217,13 +217,15 @@ async fn absorb_poll(
     let now = inner.now_ms();
     let local_now = inner.local_now_ms();
     let (skipped, changed, push) = tokio::task::spawn_blocking(move || {
-        let mut apply = ConfigApply::default();
-        let mut cursors = Vec::new();
+        let mut apply = ConfigApply {
+            node,
+            ..ConfigApply::default()
+        };
         let mut configs = worker.configs();
         let mut skipped = 0;
         for (namespace, messages) in &pages {
             if let Some(newest) = messages.last() {
-                cursors.push((*namespace, seen(newest)));
+                apply.cursors.push((*namespace, seen(newest)));
             }
             skipped += configs.absorb(
                 *namespace,
@@ -233,7 +235,6 @@ async fn absorb_poll(
                 &mut apply,
             );
         }
-        apply.cursors = Some((node, cursors));
         // The configs lock is held while the transaction runs, so a local edit cannot save an
         // older dump over this one.
         let changed = worker

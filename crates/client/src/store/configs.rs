@@ -31,8 +31,10 @@ pub struct SyncedContact {
 /// What merging the account's config messages produced, to store at once.
 #[derive(Debug, Default)]
 pub struct ConfigApply {
-    /// The node the configs came from and the newest hash per namespace (the next cursors).
-    pub cursors: Option<([u8; 32], Vec<(Namespace, SeenHash)>)>,
+    /// The node the configs came from (Ed25519 key).
+    pub node: [u8; 32],
+    /// The newest hash per namespace: the next cursors at `node`.
+    pub cursors: Vec<(Namespace, SeenHash)>,
     /// The new display name (`Some(None)` clears it), when the profile changed.
     pub display_name: Option<Option<String>>,
     /// Every contact of the Contacts config, when it changed.
@@ -104,11 +106,9 @@ impl Store {
             }
         }
         save_dumps(&tx, &apply.dumps, now_ms)?;
-        if let Some((node, cursors)) = &apply.cursors {
-            let node = hex::encode(node);
-            for (namespace, newest) in cursors {
-                set_last_hash(&tx, &node, *namespace, newest, now_ms)?;
-            }
+        let node = hex::encode(apply.node);
+        for (namespace, newest) in &apply.cursors {
+            set_last_hash(&tx, &node, *namespace, newest, now_ms)?;
         }
         tx.commit()?;
         Ok(changed)
