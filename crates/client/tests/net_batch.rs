@@ -104,9 +104,9 @@ async fn config_push_then_one_batch_poll_with_paging_and_ttl_refresh() {
         .await
         .unwrap();
     assert_eq!(polled.len(), 5);
-    assert_eq!(hashes(&polled[0]), [dm.clone()]);
+    assert_eq!(hashes(&polled[0]), std::slice::from_ref(&dm));
     assert_eq!(datas(&polled[1]), ["profile 2"]);
-    assert_eq!(hashes(&polled[1]), [second.hashes[0].clone()]);
+    assert_eq!(hashes(&polled[1]), std::slice::from_ref(&second.hashes[0]));
     assert_eq!(datas(&polled[2]), ["contacts 1", "contacts 2"]);
     assert_eq!(
         hashes(&polled[2]),
@@ -138,10 +138,10 @@ async fn config_push_then_one_batch_poll_with_paging_and_ttl_refresh() {
         .await
         .unwrap();
     assert!(hashes(&page[0]).is_empty());
-    assert_eq!(hashes(&page[1]), [second.hashes[0].clone()]);
-    assert_eq!(hashes(&page[2]), [second.hashes[1].clone()]);
+    assert_eq!(hashes(&page[1]), std::slice::from_ref(&second.hashes[0]));
+    assert_eq!(hashes(&page[2]), std::slice::from_ref(&second.hashes[1]));
     assert!(hashes(&page[3]).is_empty());
-    assert_eq!(hashes(&page[4]), [second.hashes[2].clone()]);
+    assert_eq!(hashes(&page[4]), std::slice::from_ref(&second.hashes[2]));
 
     // The TTL refresh: the current configs to now + 30 days, sent with the poll. The
     // retrieves answer as usual; a later retrieve shows the new expiry, and the old contacts
