@@ -54,7 +54,7 @@ impl Network {
                     vec![r.expiry_ms],
                     ExpireMode::Set,
                 )
-                .map_err(invalid)
+                .map_err(|e| invalid(&e))
             })
             .transpose()?;
         let count = retrieves.len() + usize::from(expire.is_some());
@@ -77,7 +77,7 @@ impl Network {
                 })
                 .collect();
             requests.extend(expire.clone());
-            build::batch(requests).map_err(invalid)
+            build::batch(requests).map_err(|e| invalid(&e))
         };
         let refreshed = refresh.as_ref().map(|r| r.hashes.as_slice());
         let read = |body| parse_poll_batch(body, retrieves.len(), &account, refreshed);
@@ -105,7 +105,7 @@ impl Network {
             None
         } else {
             steps.push(format!("delete of {} old message(s)", delete.len()));
-            Some(build::delete(keypair, delete.clone(), false).map_err(invalid)?)
+            Some(build::delete(keypair, delete.clone(), false).map_err(|e| invalid(&e))?)
         };
         if steps.is_empty() {
             return Err(NetError::InvalidRequest(
@@ -123,9 +123,9 @@ impl Network {
                 .iter()
                 .map(|s| build::store_signed(keypair, s.namespace, s.data.clone(), s.ttl_ms, now))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(invalid)?;
+                .map_err(|e| invalid(&e))?;
             requests.extend(delete_request.clone());
-            build::sequence(requests).map_err(invalid)
+            build::sequence(requests).map_err(|e| invalid(&e))
         };
         let read = |body| parse_sequence(body, &steps, stores.len(), &account, &delete);
         self.swarm_rpc(&account, self.network_now_ms(), build, read)

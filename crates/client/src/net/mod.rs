@@ -120,7 +120,7 @@ impl Network {
                 Some(signer) => build::store_signed(signer, req.namespace, data.clone(), ttl, now),
                 None => build::store_unsigned(account, req.namespace, data.clone(), ttl, now),
             }
-            .map_err(rpc_loop::invalid)
+            .map_err(|e| rpc_loop::invalid(&e))
         };
         let read = |body| {
             let (ack, t) = ops::parse_store(body)?;

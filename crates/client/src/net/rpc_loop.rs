@@ -42,7 +42,7 @@ pub(super) fn misdirected(body: &Value) -> Result<GetSwarmResponse, NetError> {
 }
 
 /// A request builder's error as ours.
-pub(super) fn invalid(e: BuildError) -> NetError {
+pub(super) fn invalid(e: &BuildError) -> NetError {
     NetError::InvalidRequest(e.to_string())
 }
 
