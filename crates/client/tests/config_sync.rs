@@ -42,7 +42,12 @@ async fn contact(client: &Client, id: SessionId) -> Option<Contact> {
 }
 
 /// Waits until `client` (polling) has the contact and it satisfies `check`.
-async fn wait_contact(client: &Client, id: SessionId, what: &str, check: impl Fn(&Contact) -> bool) {
+async fn wait_contact(
+    client: &Client,
+    id: SessionId,
+    what: &str,
+    check: impl Fn(&Contact) -> bool,
+) {
     wait_until(what, WAIT, || async {
         client.poll_now().await.ok()?;
         contact(client, id).await.filter(|c| check(c)).map(|_| ())
@@ -88,7 +93,10 @@ async fn two_running_devices_and_a_restore_share_name_and_contacts() {
     assert!(conversations.iter().any(|c| c.conversation.peer == friend));
 
     // A change on device two goes back to device one.
-    second.set_display_name(Some("Alice B.".into())).await.unwrap();
+    second
+        .set_display_name(Some("Alice B.".into()))
+        .await
+        .unwrap();
     second.unblock(pest).await.unwrap();
     wait_name(&first, "Alice B.").await;
     wait_contact(&first, pest, "the stranger unblocked", |c| !c.blocked).await;

@@ -67,9 +67,7 @@ async fn push_once(inner: &Arc<Inner>) -> Result<(), ClientError> {
     let now = inner.now_ms();
     let worker = Arc::clone(inner);
     let prepared = tokio::task::spawn_blocking(move || {
-        worker
-            .configs()
-            .prepare_push(worker.keypair.seed32(), now)
+        worker.configs().prepare_push(worker.keypair.seed32(), now)
     })
     .await
     .map_err(|_| ClientError::ShutDown)??;
@@ -101,7 +99,9 @@ async fn push_once(inner: &Arc<Inner>) -> Result<(), ClientError> {
 /// the pusher. `edit` returns the dump when the config changed.
 pub(super) async fn after_local_change<F>(inner: &Arc<Inner>, edit: F) -> Result<(), ClientError>
 where
-    F: FnOnce(&mut UserConfigs) -> Result<Option<(Namespace, Vec<u8>)>, super::configs::ConfigSyncError>
+    F: FnOnce(
+            &mut UserConfigs,
+        ) -> Result<Option<(Namespace, Vec<u8>)>, super::configs::ConfigSyncError>
         + Send
         + 'static,
 {
@@ -259,9 +259,9 @@ async fn absorb_poll(
 /// First start with config sync: what the database already knows (display name, contacts)
 /// goes into the configs, after the swarm's configs were merged so nothing newer is undone.
 fn seed_from_store(inner: &Inner, configs: &mut UserConfigs) -> Result<(), ClientError> {
-    let (name, contacts) = inner.store.run_blocking(|s| {
-        Ok((s.account()?.and_then(|a| a.display_name), s.all_contacts()?))
-    })?;
+    let (name, contacts) = inner
+        .store
+        .run_blocking(|s| Ok((s.account()?.and_then(|a| a.display_name), s.all_contacts()?)))?;
     let mut dumps = Vec::new();
     if name.is_some() {
         dumps.extend(configs.set_display_name(name.as_deref())?);

@@ -103,7 +103,11 @@ impl UserConfigs {
         UserConfigs {
             profile: restore(dumps, Namespace::USER_PROFILE, UserProfile::from_dump),
             contacts: restore(dumps, Namespace::CONTACTS, Contacts::from_dump),
-            convo: restore(dumps, Namespace::CONVO_INFO_VOLATILE, ConvoInfoVolatile::from_dump),
+            convo: restore(
+                dumps,
+                Namespace::CONVO_INFO_VOLATILE,
+                ConvoInfoVolatile::from_dump,
+            ),
             groups: restore(dumps, Namespace::USER_GROUPS, UserGroups::from_dump),
             parts: MultipartBuffer::new(MultipartLimits::default()),
             pending_delete: Vec::new(),
@@ -219,8 +223,10 @@ impl UserConfigs {
         self.profile
             .set_name(name.unwrap_or(""))
             .map_err(|e| ConfigSyncError::Edit(e.to_string()))?;
-        Ok((self.profile.config.seqno() != seqno || self.profile.config.needs_push())
-            .then(|| (Namespace::USER_PROFILE, self.profile.config.dump())))
+        Ok(
+            (self.profile.config.seqno() != seqno || self.profile.config.needs_push())
+                .then(|| (Namespace::USER_PROFILE, self.profile.config.dump())),
+        )
     }
 
     /// Writes a contact as the database has it into the Contacts config, keeping the fields
@@ -262,7 +268,9 @@ impl UserConfigs {
             parts: Vec::new(),
         };
         for namespace in CONFIG_NAMESPACES {
-            let Some(kind) = kind_of(namespace) else { continue };
+            let Some(kind) = kind_of(namespace) else {
+                continue;
+            };
             let data = match namespace {
                 Namespace::CONVO_INFO_VOLATILE if self.convo.config.needs_push() => self
                     .convo

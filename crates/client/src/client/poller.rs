@@ -15,9 +15,9 @@ use session_protocol::rpc::account::PREFIX_SESSION_ID;
 use session_protocol::rpc::{AccountPubkey, Namespace};
 use tokio::task::JoinHandle;
 
+use super::config_sync;
 use super::configs::CONFIG_NAMESPACES;
 use super::incoming::{open_all, open_here, Item, Sealed, Verdict, MIN_PER_THREAD};
-use super::config_sync;
 use super::{nap, ClientError, Inner, Update};
 use crate::net::RetrievedMessage;
 use crate::shared_store::SharedStore;

@@ -146,7 +146,10 @@ impl Store {
         let hex = session_id.to_hex();
         ensure_contact(&tx, &hex, now_ms)?;
         tx.prepare_cached("UPDATE contacts SET nickname = ?2 WHERE session_id = ?1")?
-            .execute(params![hex, nickname.map(str::trim).filter(|n| !n.is_empty())])?;
+            .execute(params![
+                hex,
+                nickname.map(str::trim).filter(|n| !n.is_empty())
+            ])?;
         tx.commit()?;
         Ok(())
     }

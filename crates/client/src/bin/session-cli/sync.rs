@@ -47,16 +47,21 @@ pub async fn report_restore(dir: DataDir, seed: &str) -> Result<()> {
     result
 }
 
-/// Sets the display name and sends it to the account's other devices.
+/// Sets the display name and sends it to the account's other devices. Without a network the
+/// name is saved all the same and goes out with the next `sync` (or any command that syncs).
 pub async fn account_name(dir: DataDir, seed: &str, name: &str) -> Result<()> {
     let client = start_client(dir, seed).await?;
     let name = Some(name.trim().to_owned()).filter(|n| !n.is_empty());
     let result = async {
         client.set_display_name(name).await?;
-        tokio::time::timeout(NETWORK_WAIT, client.sync_now())
-            .await
-            .map_err(|_| anyhow::anyhow!("the network did not answer in time; the name is saved and is sent with the next `sync`"))??;
-        Ok(())
+        let pending = match tokio::time::timeout(NETWORK_WAIT, client.sync_now()).await {
+            Ok(Ok(_)) => return Ok(()),
+            Ok(Err(error)) => error.to_string(),
+            Err(_) => "the network did not answer in time".to_owned(),
+        };
+        print_line(&format!(
+            "Saved. It reaches your other devices with the next `session-cli sync` ({pending})."
+        ))
     }
     .await;
     client.shutdown().await;
