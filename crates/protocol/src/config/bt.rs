@@ -11,6 +11,10 @@
 //!   duplicate key is an error, as in oxenc's `bt_dict_consumer` users in libsession);
 //! * nothing may follow the top-level value;
 //! * nesting deeper than [`MAX_DEPTH`] is refused, so hostile input cannot exhaust the stack.
+//!
+//! [`decode`] builds an owned [`BtValue`] tree. [`Reader`] is the same parser exposed as a
+//! zero-copy cursor for the wire layers that read a fixed shape (multipart parts, the
+//! multi-encrypt "simple" dict) and want borrowed byte strings.
 
 use std::collections::BTreeMap;
 
