@@ -26,7 +26,7 @@ use rand_core::{OsRng, RngCore};
 use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
 
-use crate::config_wire::bt;
+use crate::config::bt;
 
 /// Bytes each encrypted copy adds to its message (the Poly1305 tag).
 pub const MULTI_ENCRYPT_OVERHEAD: usize = 16;
@@ -179,16 +179,16 @@ pub fn encrypt_for_multiple_simple(
     let mut out = Vec::with_capacity(
         40 + entries
             .iter()
-            .map(|e| e.len() + bt::prefix_len(e.len()))
+            .map(|e| bt::encoded_bytes_len(e.len()))
             .sum::<usize>(),
     );
     out.push(b'd');
-    bt::put_bytes(&mut out, b"#");
-    bt::put_bytes(&mut out, &nonce);
-    bt::put_bytes(&mut out, b"e");
+    bt::encode_bytes(b"#", &mut out);
+    bt::encode_bytes(&nonce, &mut out);
+    bt::encode_bytes(b"e", &mut out);
     out.push(b'l');
     for entry in &entries {
-        bt::put_bytes(&mut out, entry);
+        bt::encode_bytes(entry, &mut out);
     }
     out.extend_from_slice(b"ee");
     Ok(out)
@@ -213,11 +213,7 @@ fn decode_simple(encoded: &[u8]) -> Result<([u8; NONCE_LEN], Vec<&[u8]>), MultiE
     let mut nonce = None;
     let mut entries = None;
     let mut last_key: Option<&[u8]> = None;
-    loop {
-        if r.peek() == Some(b'e') {
-            r.expect(b'e').map_err(bad)?;
-            break;
-        }
+    while !r.at_end_marker().map_err(bad)? {
         let key = r.bytes().map_err(bad)?;
         if last_key.is_some_and(|k| k >= key) {
             return Err(MultiEncryptError::Malformed("dict keys out of order"));
@@ -238,7 +234,7 @@ fn decode_simple(encoded: &[u8]) -> Result<([u8; NONCE_LEN], Vec<&[u8]>), MultiE
             }
         }
     }
-    if !r.rest().is_empty() {
+    if r.finish().is_err() {
         return Err(MultiEncryptError::Malformed("data after the dict"));
     }
     match (nonce, entries) {

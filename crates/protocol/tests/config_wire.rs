@@ -53,6 +53,42 @@ fn noise_message(len: usize, seed: u64) -> Vec<u8> {
 
 // ---------------------------------------------------------------- config-compression.json
 
+/// Upstream's level-1 compression of the 170-byte message (`config-compression.json` case 3), as
+/// checked by libsession-util `tests/test_compression.cpp`; our zstd and the zstd 1.5.4 CLI give
+/// the same 161 bytes.
+///
+/// Known defect of the shared vector file: its `expected_hex` for that case lost one byte in
+/// transcription (160 bytes, `…\xc9edee1:=…` where upstream's literal section, like the input,
+/// has `…\xc9edeee1:=…`), so that frame, which declares 170 bytes of content, cannot be inflated
+/// by any zstd. [`expected_compressed`] uses this literal only while the file's value does not
+/// inflate to the input, so the tests keep passing once the file is corrected.
+const CASE3_LEVEL1_CORRECTED_HEX: &str = concat!(
+    "7a28b52ffd20aabd0400640864313a23693165313a2664313a6e31323a4b616c",
+    "6c6965313a7032393a687474703a2f2f6b2e6578616d706c652e6f72672f4b62",
+    "6d70313a71323473656372657465313a3c6c6c69306533323aea173b57beca8a",
+    "f18c3519a7bbf69c3e7a05d1c049fa9558341d8ebb48b0c96564656565313a3d",
+    "64313a6e303a313a70303a313a71303a656505003587f2d5e1c02836af9aa134",
+    "01",
+);
+
+/// The case's expected compressed bytes: the file's `expected_hex` when it inflates to `input`,
+/// otherwise the corrected literal above if that one does (the defective case 3), otherwise the
+/// file's value as it is (and the checks on it fail). `None` for "unchanged" cases.
+fn expected_compressed(case: &Value, input: &[u8]) -> Option<Vec<u8>> {
+    let file = hex::decode(case["expected_hex"].as_str()?).unwrap();
+    let inflates =
+        |b: &[u8]| decompress(b, DEFAULT_MAX_DECOMPRESSED).ok().as_deref() == Some(input);
+    if inflates(&file) {
+        return Some(file);
+    }
+    let corrected = hex::decode(CASE3_LEVEL1_CORRECTED_HEX).unwrap();
+    Some(if inflates(&corrected) {
+        corrected
+    } else {
+        file
+    })
+}
+
 #[test]
 fn compression_vector_cases() {
     let v = vectors("config-compression.json");
@@ -65,18 +101,13 @@ fn compression_vector_cases() {
             assert_eq!(input.len() as u64, n, "case {i}");
         }
         let ours = compress_with_level(&input, level).unwrap();
-        if i == 3 {
-            level1_case_with_dropped_byte(case, &input, &ours);
-            continue;
-        }
-        match case["expected_hex"].as_str() {
+        match expected_compressed(case, &input) {
             None => {
                 // "unchanged (compression not smaller)"
                 assert!(matches!(ours, Cow::Borrowed(_)), "case {i}");
                 assert_eq!(&*ours, &input[..], "case {i}");
             }
-            Some(expected_hex) => {
-                let expected = hex::decode(expected_hex).unwrap();
+            Some(expected) => {
                 // Upstream's bytes (any zstd version) must inflate to the input.
                 assert_eq!(
                     decompress(&expected, DEFAULT_MAX_DECOMPRESSED).unwrap(),
@@ -106,24 +137,19 @@ fn compression_vector_cases() {
     }
 }
 
-/// Case 3 (level 1 of the 170-byte message): the vector's `expected_hex` lost one byte in
-/// transcription. Upstream `tests/test_compression.cpp` checks a 161-byte result whose literal
-/// section holds `…\xc9edeee1:=…` (as the input does); the vector has 160 bytes with
-/// `…\xc9edee1:=…`, so its frame (which declares 170 bytes of content) ends early and cannot be
-/// inflated by any zstd. Ours equals upstream's (and the zstd 1.5.4 CLI's) 161 bytes.
-fn level1_case_with_dropped_byte(case: &Value, input: &[u8], ours: &[u8]) {
-    let vector = hex_field(case, "expected_hex");
-    assert_eq!(vector.len(), 160);
-    assert!(matches!(
-        decompress(&vector, DEFAULT_MAX_DECOMPRESSED),
-        Err(CompressError::Corrupt(_))
-    ));
-    assert_eq!(ours.len(), 161);
-    let at = ours.windows(5).position(|w| w == b"\xc9edee").unwrap() + 3;
-    let mut restored = vector;
-    restored.insert(at, b'e');
-    assert_eq!(restored, ours);
-    assert_eq!(decompress(ours, DEFAULT_MAX_DECOMPRESSED).unwrap(), input);
+#[test]
+fn compression_case3_matches_corrected_161_bytes() {
+    let v = vectors("config-compression.json");
+    let case = &v["cases"][3];
+    let input = hex_field(case, "input_hex");
+    assert_eq!(input.len(), 170);
+    let expected = expected_compressed(case, &input).unwrap();
+    assert_eq!(expected.len(), 161);
+    assert_eq!(hex::encode(&expected), CASE3_LEVEL1_CORRECTED_HEX);
+    assert_eq!(
+        hex::encode(compress(&input).unwrap()),
+        CASE3_LEVEL1_CORRECTED_HEX
+    );
 }
 
 #[test]
@@ -135,15 +161,12 @@ fn compression_level1_vectors_reproduce_byte_for_byte() {
         if case["level"].as_i64() != Some(1) {
             continue;
         }
-        let Some(expected) = case["expected_hex"].as_str() else {
+        let input = hex_field(case, "input_hex");
+        let Some(expected) = expected_compressed(case, &input) else {
             continue;
         };
-        let input = hex_field(case, "input_hex");
         let ours = compress(&input).unwrap();
-        if input.len() == 170 {
-            continue; // case 3, see level1_case_with_dropped_byte
-        }
-        assert_eq!(hex::encode(ours), expected);
+        assert_eq!(hex::encode(ours), hex::encode(expected));
     }
 }
 

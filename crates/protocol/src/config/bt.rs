@@ -11,6 +11,10 @@
 //!   duplicate key is an error, as in oxenc's `bt_dict_consumer` users in libsession);
 //! * nothing may follow the top-level value;
 //! * nesting deeper than [`MAX_DEPTH`] is refused, so hostile input cannot exhaust the stack.
+//!
+//! [`decode`] builds an owned [`BtValue`] tree. [`Reader`] is the same parser exposed as a
+//! zero-copy cursor for the wire layers that read a fixed shape (multipart parts, the
+//! multi-encrypt "simple" dict) and want borrowed byte strings.
 
 use std::collections::BTreeMap;
 
@@ -79,7 +83,7 @@ impl BtValue {
 }
 
 /// Why bencoded input was refused. Offsets are byte positions in the input.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum BtError {
     /// The input stops in the middle of a value.
     #[error("bencode input ends too early (at byte {0}); the message is truncated")]
@@ -145,54 +149,141 @@ pub fn encode(v: &BtValue) -> Vec<u8> {
     v.encode()
 }
 
+/// Bytes `encode_bytes` writes for a string of `len` bytes (`<len>:` prefix included).
+pub fn encoded_bytes_len(len: usize) -> usize {
+    let mut digits = 1;
+    let mut n = len / 10;
+    while n > 0 {
+        digits += 1;
+        n /= 10;
+    }
+    digits + 1 + len
+}
+
 /// Decodes exactly one canonical bencoded value filling all of `input`.
 pub fn decode(input: &[u8]) -> Result<BtValue, BtError> {
-    let mut p = Parser { buf: input, pos: 0 };
-    let v = p.value(0)?;
-    if p.pos != input.len() {
-        return Err(BtError::TrailingBytes(input.len() - p.pos));
-    }
+    let mut r = Reader::new(input);
+    let v = r.value(0)?;
+    r.finish()?;
     Ok(v)
 }
 
 /// Decodes one value at the start of `input`, returning it and the number of bytes it used.
 pub fn decode_prefix(input: &[u8]) -> Result<(BtValue, usize), BtError> {
-    let mut p = Parser { buf: input, pos: 0 };
-    let v = p.value(0)?;
-    Ok((v, p.pos))
+    let mut r = Reader::new(input);
+    let v = r.value(0)?;
+    Ok((v, r.pos))
 }
 
-struct Parser<'a> {
+/// A zero-copy cursor over bencoded input, for callers that read a known shape (a list of
+/// strings, a small dict) token by token instead of decoding a whole [`BtValue`]. It applies the
+/// same canonical rules as [`decode`]; errors carry offsets into the whole input.
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
 }
 
-impl Parser<'_> {
-    fn peek(&self) -> Result<u8, BtError> {
-        self.buf
-            .get(self.pos)
-            .copied()
-            .ok_or(BtError::UnexpectedEnd(self.pos))
+impl<'a> Reader<'a> {
+    /// A reader at the start of `input`.
+    pub fn new(input: &'a [u8]) -> Self {
+        Reader { buf: input, pos: 0 }
     }
 
+    /// Whatever has not been read yet.
+    pub fn rest(&self) -> &'a [u8] {
+        self.buf.get(self.pos..).unwrap_or_default()
+    }
+
+    /// The next byte, if any, without consuming it.
+    pub fn peek(&self) -> Option<u8> {
+        self.buf.get(self.pos).copied()
+    }
+
+    fn peek_some(&self) -> Result<u8, BtError> {
+        self.peek().ok_or(BtError::UnexpectedEnd(self.pos))
+    }
+
+    /// Consumes `byte` (e.g. `b'l'`, `b'd'`, `b'e'`) or fails with
+    /// [`BtError::InvalidByte`] / [`BtError::UnexpectedEnd`].
+    pub fn expect(&mut self, byte: u8) -> Result<(), BtError> {
+        match self.peek_some()? {
+            b if b == byte => {
+                self.pos += 1;
+                Ok(())
+            }
+            b => Err(BtError::InvalidByte {
+                offset: self.pos,
+                byte: b,
+            }),
+        }
+    }
+
+    /// Consumes a closing `e` if it is next; `Ok(false)` if something else follows.
+    pub fn at_end_marker(&mut self) -> Result<bool, BtError> {
+        if self.peek_some()? == b'e' {
+            self.pos += 1;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    /// Fails with [`BtError::TrailingBytes`] unless the whole input has been read.
+    pub fn finish(&self) -> Result<(), BtError> {
+        match self.buf.len().saturating_sub(self.pos) {
+            0 => Ok(()),
+            n => Err(BtError::TrailingBytes(n)),
+        }
+    }
+
+    /// Reads a byte string `<len>:<bytes>` without copying it. A length that is missing or not
+    /// canonical is [`BtError::BadNumber`].
+    pub fn bytes(&mut self) -> Result<&'a [u8], BtError> {
+        let start = self.pos;
+        if !self.peek_some()?.is_ascii_digit() {
+            return Err(BtError::BadNumber(start));
+        }
+        let n = self.int_until(b':')?;
+        let n = usize::try_from(n).map_err(|_| BtError::BadNumber(start))?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.buf.len())
+            .ok_or(BtError::UnexpectedEnd(self.buf.len()))?;
+        let s = self.buf.get(self.pos..end).unwrap_or_default();
+        self.pos = end;
+        Ok(s)
+    }
+
+    /// Reads `l<string>…e`, borrowing each string.
+    pub fn byte_list(&mut self) -> Result<Vec<&'a [u8]>, BtError> {
+        self.expect(b'l')?;
+        let mut items = Vec::new();
+        while !self.at_end_marker()? {
+            items.push(self.bytes()?);
+        }
+        Ok(items)
+    }
+
+    /// Reads one complete value of any type into a [`BtValue`].
     fn value(&mut self, depth: usize) -> Result<BtValue, BtError> {
-        match self.peek()? {
+        match self.peek_some()? {
             b'i' => {
                 self.pos += 1;
                 let i = self.int_until(b'e')?;
                 Ok(BtValue::Int(i))
             }
-            b'0'..=b'9' => Ok(BtValue::Bytes(self.string()?)),
+            b'0'..=b'9' => Ok(BtValue::Bytes(self.bytes()?.to_vec())),
             b'l' => {
                 if depth >= MAX_DEPTH {
                     return Err(BtError::TooDeep);
                 }
                 self.pos += 1;
                 let mut l = Vec::new();
-                while self.peek()? != b'e' {
+                while !self.at_end_marker()? {
                     l.push(self.value(depth + 1)?);
                 }
-                self.pos += 1;
                 Ok(BtValue::List(l))
             }
             b'd' => {
@@ -201,21 +292,20 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
                 let mut d: BTreeMap<Vec<u8>, BtValue> = BTreeMap::new();
-                while self.peek()? != b'e' {
+                while !self.at_end_marker()? {
                     let at = self.pos;
-                    if !self.peek()?.is_ascii_digit() {
+                    if !self.peek_some()?.is_ascii_digit() {
                         return Err(BtError::BadKey(at));
                     }
-                    let k = self.string()?;
-                    if let Some((last, _)) = d.last_key_value() {
-                        if k <= *last {
-                            return Err(BtError::BadKey(at));
-                        }
+                    let k = self.bytes()?;
+                    if d.last_key_value()
+                        .is_some_and(|(last, _)| k <= last.as_slice())
+                    {
+                        return Err(BtError::BadKey(at));
                     }
                     let v = self.value(depth + 1)?;
-                    d.insert(k, v);
+                    d.insert(k.to_vec(), v);
                 }
-                self.pos += 1;
                 Ok(BtValue::Dict(d))
             }
             byte => Err(BtError::InvalidByte {
@@ -228,19 +318,19 @@ impl Parser<'_> {
     /// Parses a canonical decimal integer terminated by `end` (consumed).
     fn int_until(&mut self, end: u8) -> Result<i64, BtError> {
         let start = self.pos;
-        let rest = &self.buf[self.pos..];
+        let rest = self.rest();
         let len = rest
             .iter()
             .position(|&b| b == end)
             .ok_or(BtError::UnexpectedEnd(self.buf.len()))?;
-        let digits = &rest[..len];
+        let digits = rest.get(..len).unwrap_or_default();
         let (neg, body) = match digits.split_first() {
             Some((b'-', body)) => (true, body),
             _ => (false, digits),
         };
         let canonical = !body.is_empty()
             && body.iter().all(u8::is_ascii_digit)
-            && (body.len() == 1 || body[0] != b'0')
+            && (body.len() == 1 || body.first() != Some(&b'0'))
             && !(neg && body == b"0");
         if !canonical {
             return Err(BtError::BadNumber(start));
@@ -250,18 +340,63 @@ impl Parser<'_> {
         self.pos += len + 1;
         Ok(v)
     }
+}
 
-    fn string(&mut self) -> Result<Vec<u8>, BtError> {
-        let start = self.pos;
-        let n = self.int_until(b':')?;
-        let n = usize::try_from(n).map_err(|_| BtError::BadNumber(start))?;
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.buf.len())
-            .ok_or(BtError::UnexpectedEnd(self.buf.len()))?;
-        let s = self.buf[self.pos..end].to_vec();
-        self.pos = end;
-        Ok(s)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reader_strings_borrow_and_reject_bad_lengths() {
+        let mut out = Vec::new();
+        encode_bytes(b"abc", &mut out);
+        encode_bytes(b"", &mut out);
+        assert_eq!(out, b"3:abc0:");
+        let mut r = Reader::new(&out);
+        assert_eq!(r.bytes(), Ok(&b"abc"[..]));
+        assert_eq!(r.bytes(), Ok(&b""[..]));
+        assert!(r.rest().is_empty());
+        assert_eq!(r.finish(), Ok(()));
+        assert_eq!(Reader::new(b"03:abc").bytes(), Err(BtError::BadNumber(0)));
+        assert_eq!(Reader::new(b"-1:a").bytes(), Err(BtError::BadNumber(0)));
+        assert_eq!(
+            Reader::new(b"5:abc").bytes(),
+            Err(BtError::UnexpectedEnd(5))
+        );
+        assert_eq!(
+            Reader::new(b"99999999999999999999999:a").bytes(),
+            Err(BtError::BadNumber(0))
+        );
+        assert_eq!(encoded_bytes_len(76_710), 76_716);
+        assert_eq!(encoded_bytes_len(0), 2);
+        assert_eq!(encoded_bytes_len(9), 11);
+        assert_eq!(encoded_bytes_len(10), 13);
+    }
+
+    #[test]
+    fn reader_lists_and_markers() {
+        assert_eq!(
+            Reader::new(b"l1:a2:bce").byte_list(),
+            Ok(vec![&b"a"[..], &b"bc"[..]])
+        );
+        assert_eq!(
+            Reader::new(b"l1:a").byte_list(),
+            Err(BtError::UnexpectedEnd(4))
+        );
+        assert_eq!(
+            Reader::new(b"li1ee").byte_list(),
+            Err(BtError::BadNumber(1))
+        );
+        assert_eq!(
+            Reader::new(b"d").byte_list(),
+            Err(BtError::InvalidByte {
+                offset: 0,
+                byte: b'd'
+            })
+        );
+        let mut r = Reader::new(b"ex");
+        assert_eq!(r.at_end_marker(), Ok(true));
+        assert_eq!(r.at_end_marker(), Ok(false));
+        assert_eq!(r.finish(), Err(BtError::TrailingBytes(1)));
     }
 }

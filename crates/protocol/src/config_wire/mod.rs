@@ -44,7 +44,6 @@
 //!   envelope type is not checked); the receiver then tries a second unwrap (one client release
 //!   double-wrapped) and falls back to the raw bytes when the first fails.
 
-pub(crate) mod bt;
 pub mod compress;
 pub mod multipart;
 pub mod pipeline;

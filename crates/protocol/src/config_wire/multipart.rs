@@ -21,8 +21,8 @@ use std::collections::HashMap;
 use blake2::digest::consts::U32;
 use blake2::{Blake2b, Digest};
 
-use super::bt::{self, BtError};
 use super::MAX_MESSAGE_SIZE;
+use crate::config::bt::{self, BtError};
 use crate::config_encrypt::ENCRYPT_OVERHEAD;
 
 /// First byte of a (decrypted) multipart part.
@@ -89,9 +89,9 @@ pub enum MultipartError {
 
 fn malformed(e: BtError) -> MultipartError {
     MultipartError::Malformed(match e {
-        BtError::Truncated => "truncated",
-        BtError::Unexpected => "not a bencoded list",
-        BtError::BadLength => "bad string length",
+        BtError::UnexpectedEnd(_) => "truncated",
+        BtError::BadNumber(_) => "bad string length",
+        _ => "not a bencoded list",
     })
 }
 
@@ -119,10 +119,10 @@ impl Part<'_> {
         let mut out = Vec::with_capacity(self.chunk.len() + PART_ENCODE_OVERHEAD);
         out.push(MULTIPART_PREFIX);
         out.push(b'l');
-        bt::put_bytes(&mut out, &self.final_hash);
-        bt::put_bytes(&mut out, &[self.index]);
-        bt::put_bytes(&mut out, &[self.count]);
-        bt::put_bytes(&mut out, self.chunk);
+        bt::encode_bytes(&self.final_hash, &mut out);
+        bt::encode_bytes(&[self.index], &mut out);
+        bt::encode_bytes(&[self.count], &mut out);
+        bt::encode_bytes(self.chunk, &mut out);
         out.push(b'e');
         out
     }
@@ -139,7 +139,7 @@ pub fn parse_part(message: &[u8]) -> Result<Part<'_>, MultipartError> {
     };
     let mut reader = bt::Reader::new(body);
     let items = reader.byte_list().map_err(malformed)?;
-    if !reader.rest().is_empty() {
+    if reader.finish().is_err() {
         return Err(MultipartError::Malformed("data after the part list"));
     }
     let [hash, index, count, chunk] = items.as_slice() else {
