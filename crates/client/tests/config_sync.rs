@@ -163,3 +163,140 @@ async fn offline_edits_on_two_devices_merge() {
     second.shutdown().await;
     net.stop().await;
 }
+
+/// Config messages that do not open, do not parse or are not ours are skipped and counted;
+/// nothing of them reaches the database, and genuine changes still arrive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn damaged_config_messages_are_skipped_and_counted() {
+    use session_client::protocol::config_wire::pipeline::push_config;
+    use session_client::protocol::config_wire::ConfigKind;
+    use session_client::protocol::rpc::Namespace;
+
+    let net = start_net().await;
+    let (a_dir, account) = new_account();
+    let keypair = account.keypair().clone();
+    let id = account.session_id();
+    let (_b, second) = second_device(&account);
+    let first = start_client(&net, account).await;
+    let friend = someone();
+    first.start_conversation(friend).await.unwrap();
+    first.sync_now().await.unwrap();
+    let before = first.all_contacts().await.unwrap();
+    let skipped_before = first.poll_stats().configs_skipped;
+
+    // Garbage, a config encrypted under another account's key, and a truncated real one.
+    let (_, stranger) = session_client::protocol::identity::Keypair::generate();
+    let foreign = push_config(
+        ConfigKind::Contacts,
+        1,
+        b"d1:#i1e1:&de1:<le1:=dee",
+        stranger.seed32(),
+    )
+    .unwrap()
+    .messages
+    .remove(0);
+    let own = push_config(
+        ConfigKind::Contacts,
+        7,
+        b"d1:#i7e1:&de1:<le1:=dee",
+        keypair.seed32(),
+    )
+    .unwrap()
+    .messages
+    .remove(0);
+    let now = session_node::time::now_ms();
+    for data in [vec![0x42; 300], foreign, own[..own.len() / 2].to_vec()] {
+        net.store_raw_in(&id, Namespace::CONTACTS, Some(&keypair), data, now)
+            .await;
+    }
+    wait_until("three skipped config messages", WAIT, || async {
+        first.poll_now().await.ok()?;
+        (first.poll_stats().configs_skipped >= skipped_before + 3).then_some(())
+    })
+    .await;
+    assert_eq!(first.poll_stats().configs_skipped, skipped_before + 3);
+    assert_eq!(first.all_contacts().await.unwrap(), before);
+
+    // Genuine changes from another device still arrive.
+    let second = start_client(&net, second).await;
+    second
+        .set_nickname(friend, Some("Still works".into()))
+        .await
+        .unwrap();
+    wait_contact(&first, friend, "the nickname from device two", |c| {
+        c.nickname.as_deref() == Some("Still works")
+    })
+    .await;
+    drop(a_dir);
+    first.shutdown().await;
+    second.shutdown().await;
+    net.stop().await;
+}
+
+/// Config messages written by another implementation (libsession's test vectors) are read
+/// from the swarm: its seqno-0 UserProfile push byte for byte as libsession stored it, and its
+/// seqno-1 profile message (display name "Kallie") wrapped and stored by us.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn configs_from_another_implementation_are_read() {
+    use session_client::protocol::config::bt;
+    use session_client::protocol::config_wire::pipeline::push_config;
+    use session_client::protocol::config_wire::ConfigKind;
+    use session_client::protocol::identity::Seed;
+    use session_client::protocol::mnemonic::seed_to_phrase;
+    use session_client::protocol::rpc::Namespace;
+
+    let vectors: serde_json::Value = serde_json::from_str(include_str!(
+        "../../protocol/tests/vectors/wave2/user-config-push.json"
+    ))
+    .unwrap();
+    let case = |name: &str, field: &str| {
+        let cases = vectors["cases"].as_array().unwrap();
+        let case = cases
+            .iter()
+            .find(|c| c["name"].as_str().unwrap().starts_with(name));
+        hex::decode(case.unwrap()[field].as_str().unwrap()).unwrap()
+    };
+    // The vectors' account: Ed25519 seed 0123…cdef followed by zeros, a Session seed.
+    let seed_hex = vectors["keys"]["ed25519_seed"].as_str().unwrap();
+    let seed: [u8; 16] = hex::decode(&seed_hex[..32]).unwrap().try_into().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let account = Account::restore(
+        DataDir::new(dir.path().join("data")),
+        &seed_to_phrase(&Seed::from_bytes(seed)),
+    )
+    .unwrap();
+    let keypair = account.keypair().clone();
+    let id = account.session_id();
+    assert_eq!(
+        hex::encode(keypair.ed25519_public()),
+        vectors["keys"]["ed25519_pk"].as_str().unwrap()
+    );
+
+    let net = start_net().await;
+    let now = session_node::time::now_ms();
+    let libsession_push = case("seqno-0 push", "wrapped_hex");
+    net.store_raw_in(
+        &id,
+        Namespace::USER_PROFILE,
+        Some(&keypair),
+        libsession_push,
+        now,
+    )
+    .await;
+    let dump = bt::decode(&case("dump after confirm", "dump_hex")).unwrap();
+    let message = dump.as_dict().unwrap()[b"$".as_slice()]
+        .as_bytes()
+        .unwrap()
+        .to_vec();
+    let pushed = push_config(ConfigKind::UserProfile, 1, &message, keypair.seed32()).unwrap();
+    for data in pushed.messages {
+        net.store_raw_in(&id, Namespace::USER_PROFILE, Some(&keypair), data, now + 1)
+            .await;
+    }
+
+    let client = start_client(&net, account).await;
+    wait_name(&client, "Kallie").await;
+    assert_eq!(client.poll_stats().configs_skipped, 0);
+    client.shutdown().await;
+    net.stop().await;
+}

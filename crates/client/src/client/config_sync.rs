@@ -80,12 +80,19 @@ async fn push_once(inner: &Arc<Inner>) -> Result<(), ClientError> {
         .await;
     match sent {
         Ok(outcome) => {
-            let dumps = inner.configs().confirm_push(&push, &outcome.hashes);
             let now = inner.local_now_ms();
-            inner
-                .store
-                .run(move |s| s.save_config_dumps(&dumps, now))
-                .await?;
+            let worker = Arc::clone(inner);
+            tokio::task::spawn_blocking(move || {
+                // Saved under the configs lock, so no other dump can be saved in between
+                // and be overwritten by this older one (or overwrite it).
+                let mut configs = worker.configs();
+                let dumps = configs.confirm_push(&push, &outcome.hashes);
+                worker
+                    .store
+                    .run_blocking(|s| s.save_config_dumps(&dumps, now))
+            })
+            .await
+            .map_err(|_| ClientError::ShutDown)??;
             Ok(())
         }
         Err(error) => {
@@ -106,15 +113,21 @@ where
         + 'static,
 {
     let worker = Arc::clone(inner);
-    let dump = tokio::task::spawn_blocking(move || edit(&mut worker.configs()))
-        .await
-        .map_err(|_| ClientError::ShutDown)??;
-    if let Some(dump) = dump {
-        let now = inner.local_now_ms();
-        inner
+    let now = inner.local_now_ms();
+    let changed = tokio::task::spawn_blocking(move || {
+        // Edited and saved under the configs lock (see `push_once`).
+        let mut configs = worker.configs();
+        let Some(dump) = edit(&mut configs)? else {
+            return Ok::<_, ClientError>(false);
+        };
+        worker
             .store
-            .run(move |s| s.save_config_dumps(&[dump], now))
-            .await?;
+            .run_blocking(|s| s.save_config_dumps(&[dump], now))?;
+        Ok(true)
+    })
+    .await
+    .map_err(|_| ClientError::ShutDown)??;
+    if changed {
         inner.config_wake.notify_one();
     }
     Ok(())

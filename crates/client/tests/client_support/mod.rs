@@ -71,19 +71,31 @@ impl Net {
         data: Vec<u8>,
         timestamp_ms: i64,
     ) -> String {
+        self.store_raw_in(recipient, Namespace::DEFAULT, None, data, timestamp_ms)
+            .await
+    }
+
+    /// [`Net::store_raw`] into any namespace, signed by `signer` (the account's own key, for
+    /// its private namespaces) or unsigned.
+    pub async fn store_raw_in(
+        &self,
+        recipient: &SessionId,
+        namespace: Namespace,
+        signer: Option<&session_client::protocol::identity::Keypair>,
+        data: Vec<u8>,
+        timestamp_ms: i64,
+    ) -> String {
         let http = reqwest::Client::builder()
             .danger_accept_invalid_certs(true)
             .timeout(Duration::from_secs(10))
             .build()
             .unwrap();
         let account = AccountPubkey::from(recipient);
-        let request = build::store_unsigned(
-            account,
-            Namespace::DEFAULT,
-            data,
-            14 * 24 * 3600 * 1000,
-            u64::try_from(timestamp_ms).unwrap(),
-        )
+        let (ttl, now) = (14 * 24 * 3600 * 1000, u64::try_from(timestamp_ms).unwrap());
+        let request = match signer {
+            Some(signer) => build::store_signed(signer, namespace, data, ttl, now),
+            None => build::store_unsigned(account, namespace, data, ttl, now),
+        }
         .unwrap();
         // Nodes outside the swarm answer 421; a member stores and replicates.
         for node in self.net.nodes() {
