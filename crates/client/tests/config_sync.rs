@@ -300,3 +300,53 @@ async fn configs_from_another_implementation_are_read() {
     client.shutdown().await;
     net.stop().await;
 }
+
+/// A conversation read on one device becomes read on the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_conversation_read_on_one_device_is_read_on_the_other() {
+    let net = start_net().await;
+    let (_a, account) = new_account();
+    let (_b, second) = second_device(&account);
+    let (_f, friend) = new_account();
+    let first = start_client(&net, account).await;
+    let second = start_client(&net, second).await;
+    let friend = start_client(&net, friend).await;
+    let me = *first.session_id();
+    let friend_id = *friend.session_id();
+    first.start_conversation(friend_id).await.unwrap();
+
+    let sent = friend
+        .send_text(me, "read me anywhere".into())
+        .await
+        .unwrap();
+    friend.wait_sent(sent.id, WAIT).await.unwrap();
+    let unread = |client: Client| async move {
+        client.poll_now().await.ok()?;
+        let list = client.conversations().await.ok()?;
+        let entry = list
+            .into_iter()
+            .find(|c| c.conversation.peer == friend_id)?;
+        Some(entry.conversation.unread_count)
+    };
+    // Both devices have it, unread.
+    for device in [&first, &second] {
+        wait_until("the message, unread", WAIT, || {
+            let device = device.clone();
+            async move { (unread(device).await? == 1).then_some(()) }
+        })
+        .await;
+    }
+    // Read on device one: device two follows.
+    let conversation = first.conversation_with(friend_id).await.unwrap().unwrap();
+    first.mark_read(conversation.id).await.unwrap();
+    wait_until("the conversation read on device two", WAIT, || {
+        let second = second.clone();
+        async move { (unread(second).await? == 0).then_some(()) }
+    })
+    .await;
+
+    first.shutdown().await;
+    second.shutdown().await;
+    friend.shutdown().await;
+    net.stop().await;
+}

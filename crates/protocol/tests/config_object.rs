@@ -109,6 +109,33 @@ fn clean_push_repeats_bytes_and_edits_obsolete_the_current_hash() {
     assert_eq!(m.seqno, 2);
 }
 
+/// Our own push fetched back before its confirmation is the server's copy of our current
+/// message: it must not become obsolete (the next push would delete what it stores).
+#[test]
+fn own_push_fetched_before_confirmation_is_not_obsolete() {
+    let mut p = kallie();
+    let first = p.config.push();
+    p.config.confirm_pushed(first.seqno, "hash-1");
+    p.set_name("Kallie 2").unwrap();
+    let pushed = p.config.push();
+    assert_eq!(p.config.state(), ConfigState::Waiting);
+    assert_eq!(pushed.obsolete_hashes, ["hash-1"]);
+    let accepted = p
+        .config
+        .merge(&[("hash-2".to_owned(), pushed.message.clone())]);
+    assert_eq!(accepted, ["hash-2"]);
+    assert_eq!(p.config.obsolete_hashes().count(), 0);
+    // A retried push (the first attempt's answer was lost) deletes nothing it stores.
+    let retried = p.config.push();
+    assert_eq!(retried.message, pushed.message);
+    assert!(retried.obsolete_hashes.is_empty());
+    p.config.confirm_pushed(retried.seqno, "hash-2");
+    assert_eq!(p.config.state(), ConfigState::Clean);
+    // Once superseded, it is obsolete as usual.
+    p.set_name("Kallie 3").unwrap();
+    assert_eq!(p.config.push().obsolete_hashes, ["hash-2"]);
+}
+
 #[test]
 fn name_truncated_at_utf8_boundary() {
     let mut p = UserProfile::new();

@@ -396,6 +396,11 @@ impl Client {
             return Ok(());
         }
         inner.emit(Update::ConversationChanged { conversation: id });
+        if let Some(&newest) = timestamps.iter().max() {
+            let (peer, now) = (conversation.peer, inner.now_ms());
+            config_sync::after_local_change(inner, move |c| c.set_last_read(&peer, newest, now))
+                .await?;
+        }
         // No receipts to strangers: that would tell them the request was seen.
         if settings.read_receipts && !conversation.is_request {
             let timestamps = timestamps

@@ -64,6 +64,7 @@ pub(super) async fn run_pusher(inner: Arc<Inner>) {
 
 /// Pushes whatever needs it (nothing to do is fine).
 async fn push_once(inner: &Arc<Inner>) -> Result<(), ClientError> {
+    let _one_at_a_time = inner.push_lock.lock().await;
     let now = inner.now_ms();
     let worker = Arc::clone(inner);
     let prepared = tokio::task::spawn_blocking(move || {
@@ -74,6 +75,11 @@ async fn push_once(inner: &Arc<Inner>) -> Result<(), ClientError> {
     let Some(push) = prepared else {
         return Ok(());
     };
+    tracing::debug!(
+        stores = push.stores.len(),
+        deletes = push.delete.len(),
+        "pushing configs"
+    );
     let sent = inner
         .network
         .store_sequence(&inner.keypair, push.stores.clone(), push.delete.clone())

@@ -18,7 +18,7 @@
 //! state, pinning and groups.
 
 use session_protocol::config::contacts::{Contact as ConfigContact, Contacts};
-use session_protocol::config::convo_info::ConvoInfoVolatile;
+use session_protocol::config::convo_info::{ConvoInfoVolatile, ReadState};
 use session_protocol::config::mutable::{ConfigError, ConfigObject};
 use session_protocol::config::user_groups::UserGroups;
 use session_protocol::config::user_profile::UserProfile;
@@ -179,11 +179,20 @@ impl UserConfigs {
         let before = (object.seqno(), object.current_hashes());
         let accepted = object.merge(&opened);
         skipped += opened.len() - accepted.len();
+        tracing::debug!(
+            namespace = namespace.get(),
+            received = opened.len(),
+            accepted = accepted.len(),
+            seqno_before = before.0,
+            seqno = object.seqno(),
+            "merged config messages"
+        );
         if (object.seqno(), object.current_hashes()) != before || object.needs_push() {
             apply.dumps.push((namespace, object.dump()));
             match namespace {
                 Namespace::USER_PROFILE => apply.display_name = Some(self.profile.name()),
                 Namespace::CONTACTS => apply.contacts = self.synced_contacts(),
+                Namespace::CONVO_INFO_VOLATILE => apply.read_states = self.read_states(),
                 _ => {}
             }
         }
@@ -207,6 +216,43 @@ impl UserConfigs {
                 })
             })
             .collect()
+    }
+
+    /// The last-read times of 1:1 conversations in ConvoInfoVolatile.
+    fn read_states(&self) -> Vec<(SessionId, i64)> {
+        self.convo
+            .all_one_to_one()
+            .into_iter()
+            .filter(|(_, state)| state.last_read_ms > 0)
+            .filter_map(|(id, state)| Some((SessionId::from_bytes(&id).ok()?, state.last_read_ms)))
+            .collect()
+    }
+
+    /// Records that messages with `peer` up to `last_read_ms` (their sent time) were read
+    /// here. Returns the new dump if the config changed.
+    pub fn set_last_read(
+        &mut self,
+        peer: &SessionId,
+        last_read_ms: i64,
+        now_ms: i64,
+    ) -> Result<Option<(Namespace, Vec<u8>)>, ConfigSyncError> {
+        let id = peer.to_bytes();
+        let current = self.convo.one_to_one(&id).unwrap_or_default();
+        if current.last_read_ms >= last_read_ms && !current.unread {
+            return Ok(None);
+        }
+        let state = ReadState {
+            last_read_ms: current.last_read_ms.max(last_read_ms),
+            unread: false,
+        };
+        self.convo
+            .set_one_to_one(&id, &state, now_ms)
+            .map_err(|e| ConfigSyncError::Edit(e.to_string()))?;
+        Ok(self
+            .convo
+            .config
+            .needs_push()
+            .then(|| (Namespace::CONVO_INFO_VOLATILE, self.convo.config.dump())))
     }
 
     /// Contacts in the Contacts config.

@@ -124,6 +124,9 @@ pub(crate) struct Inner {
     configs: Mutex<configs::UserConfigs>,
     /// Wakes the config pusher (a local change to push).
     config_wake: Notify,
+    /// One config push at a time (the pusher and `sync_now`): two at once would both send a
+    /// Waiting config, and the second could carry deletes the first was meant to make.
+    push_lock: tokio::sync::Mutex<()>,
     /// When the current configs' time to live was last renewed (local ms).
     config_ttl_renewed_ms: AtomicI64,
 }
@@ -219,6 +222,7 @@ impl Client {
             stats: poller::StatsCounters::default(),
             configs: Mutex::new(configs),
             config_wake: Notify::new(),
+            push_lock: tokio::sync::Mutex::new(()),
             config_ttl_renewed_ms: AtomicI64::new(i64::MIN),
         });
         let released = inner

@@ -2,12 +2,13 @@
 //! and what merged configs say (the display name, contacts), applied together with the dumps
 //! and the retrieve cursors in one transaction, so a crash never leaves a merge half applied.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use session_protocol::identity::SessionId;
 use session_protocol::rpc::Namespace;
 
 use super::contacts::{approve, ensure_contact};
 use super::conversations::ensure_conversation;
+use super::messages::mark_read_up_to;
 use super::poll_state::set_last_hash;
 use super::{ConversationId, SeenHash, Store, StoreError};
 
@@ -39,6 +40,8 @@ pub struct ConfigApply {
     pub display_name: Option<Option<String>>,
     /// Every contact of the Contacts config, when it changed.
     pub contacts: Vec<SyncedContact>,
+    /// Per 1:1 conversation, the newest sent time read on some device (ConvoInfoVolatile).
+    pub read_states: Vec<(SessionId, i64)>,
     /// Dumps of the config objects that changed.
     pub dumps: Vec<(Namespace, Vec<u8>)>,
 }
@@ -103,6 +106,20 @@ impl Store {
             } else {
                 tx.prepare_cached("UPDATE contacts SET approved = 0 WHERE session_id = ?1")?
                     .execute([&hex])?;
+            }
+        }
+        for (peer, read_up_to) in &apply.read_states {
+            let id: Option<ConversationId> = tx
+                .prepare_cached(
+                    "UPDATE conversations SET read_up_to = max(read_up_to, ?2) WHERE peer = ?1 \
+                     RETURNING id",
+                )?
+                .query_row(params![peer.to_hex(), read_up_to], |row| row.get(0))
+                .optional()?;
+            if let Some(id) = id {
+                if mark_read_up_to(&tx, id)? > 0 {
+                    changed.push(id);
+                }
             }
         }
         save_dumps(&tx, &apply.dumps, now_ms)?;

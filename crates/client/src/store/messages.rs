@@ -264,8 +264,34 @@ pub(super) fn insert_incoming_all(
     )?;
     for (conversation_id, (unread, newest)) in touched {
         update.execute(params![conversation_id, unread, newest])?;
+        mark_read_up_to(conn, conversation_id)?;
     }
     Ok(outcomes)
+}
+
+/// Marks the conversation's incoming messages sent at or before its `read_up_to` (read on
+/// another device of the account) as read. Returns how many changed.
+pub(super) fn mark_read_up_to(
+    conn: &Connection,
+    conversation_id: ConversationId,
+) -> rusqlite::Result<usize> {
+    let read = conn
+        .prepare_cached(
+            "UPDATE messages SET is_read = 1 \
+             WHERE conversation_id = ?1 AND direction = 'in' AND is_read = 0 \
+             AND sent_at <= (SELECT read_up_to FROM conversations WHERE id = ?1)",
+        )?
+        .execute([conversation_id])?;
+    if read > 0 {
+        conn.prepare_cached(
+            "UPDATE conversations SET unread_count = max(unread_count - ?2, 0) WHERE id = ?1",
+        )?
+        .execute(params![
+            conversation_id,
+            i64::try_from(read).unwrap_or(i64::MAX)
+        ])?;
+    }
+    Ok(read)
 }
 
 /// Whether `sender` is blocked, else their conversation (created, as a request unless they

@@ -37,6 +37,11 @@ pub async fn start_net() -> Net {
 
 /// Starts a devnet of `nodes` nodes in swarms of `swarm_size`.
 pub async fn start_net_with(nodes: usize, swarm_size: usize) -> Net {
+    // Logs go to the test's captured output (shown when it fails); RUST_LOG picks the level.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
     let dir = tempfile::tempdir().unwrap();
     let cfg = DevnetConfig {
         nodes,

@@ -249,8 +249,13 @@ impl ConfigObject {
         };
         let bad: BTreeSet<usize> = outcome.rejected.iter().map(|(i, _)| *i).collect();
         let superconf = outcome.unmerged_index();
+        // A copy with the very bytes of the message kept is the server's copy of it (our own
+        // push, fetched back before its confirmation named its hash): never obsolete, or the
+        // next push would delete the message it stores.
+        let kept = superconf.and_then(|k| confs.get(k));
         for (i, h) in hashes.iter().enumerate() {
-            if Some(i) != superconf && !bad.contains(&i) && !h.is_empty() {
+            let copy_of_kept = kept.is_some_and(|k| confs.get(i) == Some(k));
+            if Some(i) != superconf && !copy_of_kept && !bad.contains(&i) && !h.is_empty() {
                 self.old_hashes.insert(h.clone());
             }
         }
