@@ -209,7 +209,7 @@ fn a_restore_shows_progress_then_the_name_and_contacts_that_arrived() {
     drive(
         &mut app,
         &rt,
-        Message::Onboarding(onboarding::Message::PhraseChanged(phrase.clone())),
+        Message::Onboarding(onboarding::Message::PhraseChanged(phrase)),
     );
     interact(&mut app, &rt, |ui| {
         ui.click("Restore").unwrap();
