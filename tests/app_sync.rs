@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used)]
 //! Headless UI tests of config sync against a real devnet: the "Other devices" settings page
 //! (its text, "Sync now", the display name reloaded when the settings open), nicknames in the
-//! conversation list and header, and the progress shown after a restore.
+//! conversation list and header (and set from the header), and the progress shown after a
+//! restore.
 
 mod app_support;
 
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant};
 use app_support::*;
 use session::app::{Message, Screen};
 use session::link;
+use session::screen::dialog::{self, Dialog};
 use session::screen::main::Message as MainMessage;
 use session::screen::onboarding;
 use session::screen::restore::Progress;
@@ -150,6 +152,42 @@ fn other_devices_page_explains_sync_and_sync_now_brings_name_and_nicknames() {
     drive(&mut app, &rt, Message::Main(MainMessage::Select(id)));
     let open = app.main.open.as_ref().unwrap();
     assert_eq!(open.name.as_deref(), Some("Bobby"));
+
+    // The header sets the nickname: the dialog starts with the current one.
+    interact(&mut app, &rt, |ui| {
+        ui.click("Set nickname").unwrap();
+    });
+    let Some(Dialog::Nickname { input, .. }) = &app.main.dialog else {
+        panic!("the nickname dialog is open");
+    };
+    assert_eq!(input, "Bobby");
+    assert!(shows(&app, "Nickname for Bobby"));
+    drive(
+        &mut app,
+        &rt,
+        Message::Main(MainMessage::Dialog(dialog::Message::NicknameChanged(
+            "Bob B.".into(),
+        ))),
+    );
+    interact(&mut app, &rt, |ui| {
+        ui.click("Save").unwrap();
+    });
+    assert!(app.main.dialog.is_none(), "saving closes the dialog");
+    assert_eq!(
+        app.main.conversations[0].peer_name.as_deref(),
+        Some("Bob B.")
+    );
+    assert_eq!(
+        app.main.open.as_ref().unwrap().name.as_deref(),
+        Some("Bob B.")
+    );
+    let contact = rt
+        .block_on(client.all_contacts())
+        .unwrap()
+        .into_iter()
+        .find(|c| c.session_id == bob)
+        .unwrap();
+    assert_eq!(contact.nickname.as_deref(), Some("Bob B."));
 
     // A name changed elsewhere shows the next time the settings open.
     rt.block_on(async {

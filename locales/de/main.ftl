@@ -102,6 +102,10 @@ copy-id = ID kopieren
 save-png = Als PNG speichern
 qr-failed = Der QR-Code konnte nicht gezeichnet werden.
 notification-new-message = Neue Nachricht
+nickname-edit = Spitzname festlegen
+nickname-title = Spitzname für { $name }
+nickname-hint = Nur du siehst ihn, hier und auf deinen anderen Geräten. Lass das Feld leer, um den eigenen Namen der Person zu zeigen.
+nickname-placeholder = Spitzname
 
 settings-profile = Profil
 settings-recovery = Wiederherstellungsphrase

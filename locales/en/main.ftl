@@ -102,6 +102,10 @@ copy-id = Copy ID
 save-png = Save as PNG
 qr-failed = The QR code could not be drawn.
 notification-new-message = New message
+nickname-edit = Set nickname
+nickname-title = Nickname for { $name }
+nickname-hint = Only you see it, here and on your other devices. Leave it empty to show their own name.
+nickname-placeholder = Nickname
 
 settings-profile = Profile
 settings-recovery = Recovery phrase

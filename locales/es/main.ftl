@@ -102,6 +102,10 @@ copy-id = Copiar ID
 save-png = Guardar como PNG
 qr-failed = No se pudo dibujar el código QR.
 notification-new-message = Mensaje nuevo
+nickname-edit = Poner apodo
+nickname-title = Apodo para { $name }
+nickname-hint = Solo tú lo ves, aquí y en tus otros dispositivos. Déjalo vacío para mostrar su propio nombre.
+nickname-placeholder = Apodo
 
 settings-profile = Perfil
 settings-recovery = Frase de recuperación

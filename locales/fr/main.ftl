@@ -102,6 +102,10 @@ copy-id = Copier l’identifiant
 save-png = Enregistrer en PNG
 qr-failed = Le code QR n’a pas pu être dessiné.
 notification-new-message = Nouveau message
+nickname-edit = Définir un surnom
+nickname-title = Surnom pour { $name }
+nickname-hint = Vous seul le voyez, ici et sur vos autres appareils. Laissez vide pour afficher son propre nom.
+nickname-placeholder = Surnom
 
 settings-profile = Profil
 settings-recovery = Phrase de récupération

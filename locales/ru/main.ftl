@@ -104,6 +104,10 @@ copy-id = Копировать ID
 save-png = Сохранить как PNG
 qr-failed = Не удалось нарисовать QR-код.
 notification-new-message = Новое сообщение
+nickname-edit = Задать псевдоним
+nickname-title = Псевдоним для { $name }
+nickname-hint = Его видите только вы, здесь и на других ваших устройствах. Оставьте поле пустым, чтобы показывать собственное имя собеседника.
+nickname-placeholder = Псевдоним
 
 settings-profile = Профиль
 settings-recovery = Фраза восстановления

@@ -96,6 +96,10 @@ copy-id = 复制 ID
 save-png = 保存为 PNG
 qr-failed = 无法绘制二维码。
 notification-new-message = 新消息
+nickname-edit = 设置昵称
+nickname-title = { $name } 的昵称
+nickname-hint = 只有你能看到，在这里和你的其他设备上都一样。留空则显示对方自己的名字。
+nickname-placeholder = 昵称
 
 settings-profile = 个人资料
 settings-recovery = 恢复短语
