@@ -234,10 +234,10 @@ impl Dialog {
                 let id = session_id.clone();
                 return (Task::perform(save_qr(id), Message::Saved), None);
             }
-            (Dialog::Nickname { input, .. }, Message::NicknameLoaded(Ok(Some(nickname)))) => {
-                if input.is_empty() {
-                    *input = nickname;
-                }
+            (Dialog::Nickname { input, .. }, Message::NicknameLoaded(Ok(Some(nickname))))
+                if input.is_empty() =>
+            {
+                *input = nickname;
             }
             (Dialog::Nickname { error, .. }, Message::NicknameLoaded(Err(e))) => *error = Some(e),
             (Dialog::Nickname { input, .. }, Message::NicknameChanged(text)) => {

@@ -1,7 +1,7 @@
 //! The "Other devices" page: any device where the recovery phrase is entered is this same
 //! account; what syncs between them and what stays on each; and "Sync now".
 
-use iced::widget::{column, container, row, Column};
+use iced::widget::{column, container, row, Column, Space};
 use iced::{Alignment, Element, Length, Task};
 
 use crate::backend::Client;
@@ -101,10 +101,13 @@ pub fn view<'a>(sync: &SyncState, ctx: Ctx<'a>) -> Element<'a, Message> {
             .padding(14)
             .width(Length::Fill)
             .style(theme::card(c)),
+        Space::new().height(4),
         subheading("devices-synced-title"),
         bullets(&SYNCED, ctx),
+        Space::new().height(4),
         subheading("devices-not-synced-title"),
         bullets(&NOT_SYNCED, ctx),
+        Space::new().height(4),
         ctx.muted(ctx.tr("devices-sync-hint")),
         row![ctx.primary(
             ctx.tr("devices-sync-now"),
