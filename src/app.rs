@@ -14,6 +14,7 @@ use crate::prefs::Prefs;
 use crate::screen::dialog;
 use crate::screen::main::{self as main_screen, Main};
 use crate::screen::onboarding::{self, Onboarding};
+use crate::screen::restore;
 use crate::screen::settings::{self, Page};
 use crate::theme::{self, Colors};
 use crate::widget::{short_id, Ctx};
@@ -64,6 +65,8 @@ pub enum Message {
     Main(main_screen::Message),
     /// Settings input.
     Settings(settings::Message),
+    /// The restore banner's input.
+    Restore(restore::Message),
     /// From the client subscription.
     Link(link::Event),
     /// The own name and the privacy settings arrived.
@@ -99,6 +102,8 @@ pub struct Session {
     pub focused: bool,
     /// Show desktop notifications (off in tests).
     pub notifications: bool,
+    /// After a restore: the profile and contacts arriving (a banner until closed).
+    pub restore: Option<restore::Progress>,
     pending_name: Option<String>,
 }
 
@@ -124,6 +129,7 @@ impl Session {
             privacy: Settings::default(),
             focused: true,
             notifications: true,
+            restore: None,
             pending_name: None,
         }
     }
@@ -167,8 +173,13 @@ impl Session {
                     return Task::none();
                 };
                 let (task, event) = onboarding.update(message);
-                if let Some(onboarding::Event::Done { display_name }) = event {
+                if let Some(onboarding::Event::Done {
+                    display_name,
+                    restored,
+                }) = event
+                {
                     self.pending_name = display_name;
+                    self.restore = restored.then_some(restore::Progress::Fetching);
                     self.screen = Screen::Main;
                     self.status = Status::Connecting;
                 }
@@ -193,6 +204,13 @@ impl Session {
                         Page::Profile,
                         self.main.own_name.clone(),
                     ));
+                    // The name may have changed on another device: show the client's.
+                    if let Some(client) = &self.client {
+                        return Task::batch([
+                            task.map(Message::Main),
+                            settings::load_name(client).map(Message::Settings),
+                        ]);
+                    }
                 }
                 task.map(Message::Main)
             }
@@ -208,9 +226,19 @@ impl Session {
                     Some(settings::Event::NameSaved(name)) => {
                         self.main.own_name = (!name.is_empty()).then_some(name);
                     }
+                    Some(settings::Event::NameLoaded(name)) => self.main.own_name = name,
                     None => {}
                 }
                 task.map(Message::Settings)
+            }
+            Message::Restore(message) => {
+                if let Some(progress) = &self.restore {
+                    if let restore::Message::Synced(Ok((Some(name), _))) = &message {
+                        self.main.own_name = Some(name.clone());
+                    }
+                    self.restore = progress.update(message);
+                }
+                Task::none()
             }
             Message::Focus(focused) => {
                 self.focused = focused;
@@ -275,6 +303,9 @@ impl Session {
                 async move { c.set_display_name(Some(name)).await },
                 |_| Message::Ignore,
             ));
+        }
+        if self.restore == Some(restore::Progress::Fetching) {
+            tasks.push(restore::first_sync(&client).map(Message::Restore));
         }
         let c = client.clone();
         tasks.push(Task::perform(
@@ -404,7 +435,13 @@ impl Session {
                 .width(Length::Fill)
                 .style(theme::fill(c.panel, color))
         });
-        container(column![].push(banner).push(content))
+        let restore_banner = match (&self.screen, &self.restore) {
+            (Screen::Main, Some(progress)) => {
+                Some(restore::banner(progress, ctx).map(Message::Restore))
+            }
+            _ => None,
+        };
+        container(column![].push(banner).push(restore_banner).push(content))
             .width(Length::Fill)
             .height(Length::Fill)
             .style(theme::fill(c.background, c.text))

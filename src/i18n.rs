@@ -172,6 +172,22 @@ impl I18n {
         self.format(key, Some(&fluent_args))
     }
 
+    /// The text for `key` with named text arguments and one number argument (plurals).
+    pub fn tr_args_count(
+        &self,
+        key: &str,
+        args: &[(&str, String)],
+        name: &str,
+        count: i64,
+    ) -> String {
+        let mut fluent_args = FluentArgs::new();
+        for (arg, value) in args {
+            fluent_args.set(*arg, FluentValue::from(value.clone()));
+        }
+        fluent_args.set(name, FluentValue::from(count));
+        self.format(key, Some(&fluent_args))
+    }
+
     fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
         for bundle in std::iter::once(&self.bundle).chain(self.fallback.as_ref()) {
             if let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) {

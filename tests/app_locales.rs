@@ -52,7 +52,7 @@ fn keys_used_in_the_source_exist_in_english() {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            for pattern in ["tr(\"", "tr_args(\"", "tr_count(\""] {
+            for pattern in ["tr(\"", "tr_args(\"", "tr_count(\"", "tr_args_count(\""] {
                 for (at, _) in text.match_indices(pattern) {
                     let rest = &text[at + pattern.len()..];
                     let key: String = rest.chars().take_while(|c| *c != '"').collect();

@@ -41,6 +41,16 @@ restore-checksum = Alle Wörter sind bekannt, aber das letzte Wort passt nicht z
 restore-triplet = Die Wörter { $first } bis { $last } passen nicht zusammen. Prüfe sie auf Tippfehler.
 restore-valid = Die Phrase ist gültig.
 restored-title = Konto wiederhergestellt
+restore-sync-fetching = Dein Profil und deine Kontakte werden geladen…
+restore-sync-done = Wiederhergestellt: { $name }, { $count ->
+        [one] { $count } Kontakt
+       *[other] { $count } Kontakte
+    }
+restore-sync-done-unnamed = Wiederhergestellt: { $count ->
+        [one] { $count } Kontakt
+       *[other] { $count } Kontakte
+    }, kein Anzeigename
+restore-sync-later = Dein Profil und deine Kontakte kommen an, sobald das Netzwerk erreichbar ist.
 
 search-placeholder = Suchen
 search-messages = Nachrichten
@@ -92,9 +102,14 @@ copy-id = ID kopieren
 save-png = Als PNG speichern
 qr-failed = Der QR-Code konnte nicht gezeichnet werden.
 notification-new-message = Neue Nachricht
+nickname-edit = Spitzname festlegen
+nickname-title = Spitzname für { $name }
+nickname-hint = Nur du siehst ihn, hier und auf deinen anderen Geräten. Lass das Feld leer, um den eigenen Namen der Person zu zeigen.
+nickname-placeholder = Spitzname
 
 settings-profile = Profil
 settings-recovery = Wiederherstellungsphrase
+settings-devices = Andere Geräte
 settings-privacy = Datenschutz
 settings-appearance = Darstellung
 settings-language = Sprache
@@ -105,6 +120,24 @@ recovery-reveal = Wiederherstellungsphrase anzeigen
 recovery-confirm = Wer die Wiederherstellungsphrase sieht, kann dein Konto übernehmen. Jetzt anzeigen?
 recovery-confirm-button = Ja, anzeigen
 recovery-hide = Verbergen
+
+devices-same-account = Jedes Telefon und jeder Computer, auf dem du deine Wiederherstellungsphrase eingibst, wird zu diesem Konto, mit derselben Session-ID und denselben Kontakten. Es gibt keine eigene Geräteliste: Wer die Phrase hat, ist du.
+devices-synced-title = Was zwischen deinen Geräten abgeglichen wird
+devices-synced-name = Dein Anzeigename
+devices-synced-contacts = Deine Kontakte und die Spitznamen, die du ihnen gegeben hast
+devices-synced-blocked = Blockierte Kontakte
+devices-synced-requests = Nachrichtenanfragen, die du angenommen hast
+devices-not-synced-title = Was nicht abgeglichen wird
+devices-not-synced-history = Nachrichten, die älter als 14 Tage sind. Das Netzwerk bewahrt Nachrichten 14 Tage lang auf, ältere gab es nur auf dem alten Gerät.
+devices-not-synced-prefs = Design, Sprache, Textgröße und Benachrichtigungseinstellungen dieses Geräts.
+devices-sync-hint = Änderungen erreichen deine anderen Geräte von selbst, solange sie online sind. „Jetzt abgleichen“ holt und sendet sie sofort.
+devices-sync-now = Jetzt abgleichen
+devices-syncing = Wird abgeglichen…
+devices-sync-done = Fertig. { $count ->
+        [one] { $count } Kontakt
+       *[other] { $count } Kontakte
+    } in deiner abgeglichenen Liste.
+devices-sync-failed = Abgleich fehlgeschlagen: { $error }
 
 read-receipts = Lesebestätigungen
 read-receipts-hint = Andere sehen, wann du ihre Nachrichten gelesen hast, und du siehst, wann sie deine lesen.

@@ -41,6 +41,16 @@ restore-checksum = All words are known, but the last word does not match the oth
 restore-triplet = Words { $first } to { $last } cannot go together. Check them for a typo.
 restore-valid = The phrase is valid.
 restored-title = Account restored
+restore-sync-fetching = Fetching your profile and contacts…
+restore-sync-done = Restored: { $name }, { $count ->
+        [one] { $count } contact
+       *[other] { $count } contacts
+    }
+restore-sync-done-unnamed = Restored: { $count ->
+        [one] { $count } contact
+       *[other] { $count } contacts
+    }, no display name
+restore-sync-later = Your profile and contacts will arrive once the network can be reached.
 
 search-placeholder = Search
 search-messages = Messages
@@ -92,9 +102,14 @@ copy-id = Copy ID
 save-png = Save as PNG
 qr-failed = The QR code could not be drawn.
 notification-new-message = New message
+nickname-edit = Set nickname
+nickname-title = Nickname for { $name }
+nickname-hint = Only you see it, here and on your other devices. Leave it empty to show their own name.
+nickname-placeholder = Nickname
 
 settings-profile = Profile
 settings-recovery = Recovery phrase
+settings-devices = Other devices
 settings-privacy = Privacy
 settings-appearance = Appearance
 settings-language = Language
@@ -105,6 +120,24 @@ recovery-reveal = Show recovery phrase
 recovery-confirm = Anyone who sees the recovery phrase can take over your account. Show it now?
 recovery-confirm-button = Yes, show it
 recovery-hide = Hide
+
+devices-same-account = Any phone or computer where you enter your recovery phrase becomes this same account, with the same Session ID and the same contacts. There is no separate list of devices: whoever has the phrase is you.
+devices-synced-title = What syncs between your devices
+devices-synced-name = Your display name
+devices-synced-contacts = Your contacts and the nicknames you gave them
+devices-synced-blocked = Blocked contacts
+devices-synced-requests = Message requests you accepted
+devices-not-synced-title = What does not sync
+devices-not-synced-history = Messages older than 14 days. The network keeps messages for 14 days, so older history lived only on the old device.
+devices-not-synced-prefs = This device's theme, language, text size and notification settings.
+devices-sync-hint = Changes reach your other devices by themselves while they are online. Sync now fetches and sends them at once.
+devices-sync-now = Sync now
+devices-syncing = Syncing…
+devices-sync-done = Done. { $count ->
+        [one] { $count } contact
+       *[other] { $count } contacts
+    } in your synced list.
+devices-sync-failed = Sync failed: { $error }
 
 read-receipts = Read receipts
 read-receipts-hint = Let others know when you have read their messages, and see when they read yours.

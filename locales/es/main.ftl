@@ -41,6 +41,16 @@ restore-checksum = Todas las palabras existen, pero la última no coincide con l
 restore-triplet = Las palabras { $first } a { $last } no pueden ir juntas. Revisa si hay una errata.
 restore-valid = La frase es válida.
 restored-title = Cuenta restaurada
+restore-sync-fetching = Obteniendo tu perfil y tus contactos…
+restore-sync-done = Restaurada: { $name }, { $count ->
+        [one] { $count } contacto
+       *[other] { $count } contactos
+    }
+restore-sync-done-unnamed = Restaurada: { $count ->
+        [one] { $count } contacto
+       *[other] { $count } contactos
+    }, sin nombre visible
+restore-sync-later = Tu perfil y tus contactos llegarán en cuanto se pueda acceder a la red.
 
 search-placeholder = Buscar
 search-messages = Mensajes
@@ -92,9 +102,14 @@ copy-id = Copiar ID
 save-png = Guardar como PNG
 qr-failed = No se pudo dibujar el código QR.
 notification-new-message = Mensaje nuevo
+nickname-edit = Poner apodo
+nickname-title = Apodo para { $name }
+nickname-hint = Solo tú lo ves, aquí y en tus otros dispositivos. Déjalo vacío para mostrar su propio nombre.
+nickname-placeholder = Apodo
 
 settings-profile = Perfil
 settings-recovery = Frase de recuperación
+settings-devices = Otros dispositivos
 settings-privacy = Privacidad
 settings-appearance = Apariencia
 settings-language = Idioma
@@ -105,6 +120,24 @@ recovery-reveal = Mostrar la frase de recuperación
 recovery-confirm = Cualquiera que vea la frase de recuperación puede apoderarse de tu cuenta. ¿Mostrarla ahora?
 recovery-confirm-button = Sí, mostrarla
 recovery-hide = Ocultar
+
+devices-same-account = Cualquier teléfono u ordenador donde introduzcas tu frase de recuperación pasa a ser esta misma cuenta, con el mismo Session ID y los mismos contactos. No hay una lista de dispositivos aparte: quien tiene la frase eres tú.
+devices-synced-title = Qué se sincroniza entre tus dispositivos
+devices-synced-name = Tu nombre visible
+devices-synced-contacts = Tus contactos y los apodos que les diste
+devices-synced-blocked = Los contactos bloqueados
+devices-synced-requests = Las solicitudes de mensaje que aceptaste
+devices-not-synced-title = Qué no se sincroniza
+devices-not-synced-history = Los mensajes de hace más de 14 días. La red guarda los mensajes 14 días, así que el historial más antiguo solo estaba en el dispositivo anterior.
+devices-not-synced-prefs = El tema, el idioma, el tamaño del texto y los ajustes de notificaciones de este dispositivo.
+devices-sync-hint = Los cambios llegan solos a tus otros dispositivos cuando están en línea. «Sincronizar ahora» los obtiene y los envía al momento.
+devices-sync-now = Sincronizar ahora
+devices-syncing = Sincronizando…
+devices-sync-done = Listo. { $count ->
+        [one] { $count } contacto
+       *[other] { $count } contactos
+    } en tu lista sincronizada.
+devices-sync-failed = La sincronización falló: { $error }
 
 read-receipts = Confirmaciones de lectura
 read-receipts-hint = Avisar a los demás cuando has leído sus mensajes y ver cuándo leen los tuyos.

@@ -41,6 +41,16 @@ restore-checksum = Tous les mots sont connus, mais le dernier ne correspond pas 
 restore-triplet = Les mots { $first } à { $last } ne vont pas ensemble. Vérifiez-les.
 restore-valid = La phrase est valide.
 restored-title = Compte restauré
+restore-sync-fetching = Récupération de votre profil et de vos contacts…
+restore-sync-done = Restauré : { $name }, { $count ->
+        [one] { $count } contact
+       *[other] { $count } contacts
+    }
+restore-sync-done-unnamed = Restauré : { $count ->
+        [one] { $count } contact
+       *[other] { $count } contacts
+    }, pas de nom d’affichage
+restore-sync-later = Votre profil et vos contacts arriveront dès que le réseau sera joignable.
 
 search-placeholder = Rechercher
 search-messages = Messages
@@ -92,9 +102,14 @@ copy-id = Copier l’identifiant
 save-png = Enregistrer en PNG
 qr-failed = Le code QR n’a pas pu être dessiné.
 notification-new-message = Nouveau message
+nickname-edit = Définir un surnom
+nickname-title = Surnom pour { $name }
+nickname-hint = Vous seul le voyez, ici et sur vos autres appareils. Laissez vide pour afficher son propre nom.
+nickname-placeholder = Surnom
 
 settings-profile = Profil
 settings-recovery = Phrase de récupération
+settings-devices = Autres appareils
 settings-privacy = Confidentialité
 settings-appearance = Apparence
 settings-language = Langue
@@ -105,6 +120,24 @@ recovery-reveal = Afficher la phrase de récupération
 recovery-confirm = Quiconque voit la phrase de récupération peut prendre le contrôle de votre compte. L’afficher maintenant ?
 recovery-confirm-button = Oui, l’afficher
 recovery-hide = Masquer
+
+devices-same-account = Tout téléphone ou ordinateur sur lequel vous saisissez votre phrase de récupération devient ce même compte, avec le même Session ID et les mêmes contacts. Il n’y a pas de liste d’appareils à part : qui a la phrase, c’est vous.
+devices-synced-title = Ce qui est synchronisé entre vos appareils
+devices-synced-name = Votre nom d’affichage
+devices-synced-contacts = Vos contacts et les surnoms que vous leur avez donnés
+devices-synced-blocked = Les contacts bloqués
+devices-synced-requests = Les demandes de message que vous avez acceptées
+devices-not-synced-title = Ce qui n’est pas synchronisé
+devices-not-synced-history = Les messages de plus de 14 jours. Le réseau garde les messages 14 jours : l’historique plus ancien n’existait que sur l’ancien appareil.
+devices-not-synced-prefs = Le thème, la langue, la taille du texte et les réglages de notification de cet appareil.
+devices-sync-hint = Les changements atteignent vos autres appareils d’eux-mêmes quand ils sont en ligne. « Synchroniser » les récupère et les envoie tout de suite.
+devices-sync-now = Synchroniser
+devices-syncing = Synchronisation…
+devices-sync-done = Terminé. { $count ->
+        [one] { $count } contact
+       *[other] { $count } contacts
+    } dans votre liste synchronisée.
+devices-sync-failed = La synchronisation a échoué : { $error }
 
 read-receipts = Accusés de lecture
 read-receipts-hint = Indiquer aux autres quand vous avez lu leurs messages, et voir quand ils lisent les vôtres.

@@ -41,6 +41,18 @@ restore-checksum = Все слова известны, но последнее �
 restore-triplet = Слова с { $first } по { $last } не могут стоять вместе. Проверьте их на опечатки.
 restore-valid = Фраза верна.
 restored-title = Аккаунт восстановлен
+restore-sync-fetching = Загружаем ваш профиль и контакты…
+restore-sync-done = Восстановлено: { $name }, { $count ->
+        [one] { $count } контакт
+        [few] { $count } контакта
+       *[many] { $count } контактов
+    }
+restore-sync-done-unnamed = Восстановлено: { $count ->
+        [one] { $count } контакт
+        [few] { $count } контакта
+       *[many] { $count } контактов
+    }, без отображаемого имени
+restore-sync-later = Профиль и контакты придут, как только сеть станет доступна.
 
 search-placeholder = Поиск
 search-messages = Сообщения
@@ -92,9 +104,14 @@ copy-id = Копировать ID
 save-png = Сохранить как PNG
 qr-failed = Не удалось нарисовать QR-код.
 notification-new-message = Новое сообщение
+nickname-edit = Задать псевдоним
+nickname-title = Псевдоним для { $name }
+nickname-hint = Его видите только вы, здесь и на других ваших устройствах. Оставьте поле пустым, чтобы показывать собственное имя собеседника.
+nickname-placeholder = Псевдоним
 
 settings-profile = Профиль
 settings-recovery = Фраза восстановления
+settings-devices = Другие устройства
 settings-privacy = Конфиденциальность
 settings-appearance = Внешний вид
 settings-language = Язык
@@ -105,6 +122,25 @@ recovery-reveal = Показать фразу восстановления
 recovery-confirm = Любой, кто увидит фразу восстановления, может захватить ваш аккаунт. Показать её сейчас?
 recovery-confirm-button = Да, показать
 recovery-hide = Скрыть
+
+devices-same-account = Любой телефон или компьютер, на котором вы введёте фразу восстановления, становится этим же аккаунтом, с тем же Session ID и теми же контактами. Отдельного списка устройств нет: тот, у кого есть фраза, — это вы.
+devices-synced-title = Что синхронизируется между устройствами
+devices-synced-name = Ваше отображаемое имя
+devices-synced-contacts = Ваши контакты и псевдонимы, которые вы им дали
+devices-synced-blocked = Заблокированные контакты
+devices-synced-requests = Принятые запросы на переписку
+devices-not-synced-title = Что не синхронизируется
+devices-not-synced-history = Сообщения старше 14 дней. Сеть хранит сообщения 14 дней, поэтому более старая история была только на прежнем устройстве.
+devices-not-synced-prefs = Тема, язык, размер текста и настройки уведомлений этого устройства.
+devices-sync-hint = Изменения сами доходят до других ваших устройств, пока они в сети. «Синхронизировать» загружает и отправляет их сразу.
+devices-sync-now = Синхронизировать
+devices-syncing = Синхронизация…
+devices-sync-done = Готово. В синхронизированном списке: { $count ->
+        [one] { $count } контакт
+        [few] { $count } контакта
+       *[many] { $count } контактов
+    }.
+devices-sync-failed = Синхронизация не удалась: { $error }
 
 read-receipts = Отчёты о прочтении
 read-receipts-hint = Сообщать другим, что вы прочитали их сообщения, и видеть, когда они читают ваши.

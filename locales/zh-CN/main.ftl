@@ -41,6 +41,10 @@ restore-checksum = 所有单词都存在，但最后一个单词与其他单词�
 restore-triplet = 第 { $first } 到第 { $last } 个单词不能组合在一起，请检查是否拼错。
 restore-valid = 短语有效。
 restored-title = 账户已恢复
+restore-sync-fetching = 正在获取你的个人资料和联系人…
+restore-sync-done = 已恢复：{ $name }，{ $count } 个联系人
+restore-sync-done-unnamed = 已恢复：{ $count } 个联系人，未设置显示名称
+restore-sync-later = 网络可用后，你的个人资料和联系人会自动到达。
 
 search-placeholder = 搜索
 search-messages = 消息
@@ -92,9 +96,14 @@ copy-id = 复制 ID
 save-png = 保存为 PNG
 qr-failed = 无法绘制二维码。
 notification-new-message = 新消息
+nickname-edit = 设置昵称
+nickname-title = { $name } 的昵称
+nickname-hint = 只有你能看到，在这里和你的其他设备上都一样。留空则显示对方自己的名字。
+nickname-placeholder = 昵称
 
 settings-profile = 个人资料
 settings-recovery = 恢复短语
+settings-devices = 其他设备
 settings-privacy = 隐私
 settings-appearance = 外观
 settings-language = 语言
@@ -105,6 +114,21 @@ recovery-reveal = 显示恢复短语
 recovery-confirm = 任何看到恢复短语的人都可以接管你的账户。现在显示吗？
 recovery-confirm-button = 是，显示
 recovery-hide = 隐藏
+
+devices-same-account = 在任何手机或电脑上输入你的恢复短语，它就会成为这同一个账户，拥有相同的 Session ID 和相同的联系人。没有单独的设备列表：持有短语的人就是你。
+devices-synced-title = 在设备之间同步的内容
+devices-synced-name = 你的显示名称
+devices-synced-contacts = 你的联系人以及你给他们起的昵称
+devices-synced-blocked = 已屏蔽的联系人
+devices-synced-requests = 你已接受的消息请求
+devices-not-synced-title = 不会同步的内容
+devices-not-synced-history = 超过 14 天的消息。网络只保存消息 14 天，更早的历史记录只存在于旧设备上。
+devices-not-synced-prefs = 本设备的主题、语言、文字大小和通知设置。
+devices-sync-hint = 其他设备在线时，更改会自动到达。“立即同步”会马上获取并发送更改。
+devices-sync-now = 立即同步
+devices-syncing = 正在同步…
+devices-sync-done = 完成。已同步列表中有 { $count } 个联系人。
+devices-sync-failed = 同步失败：{ $error }
 
 read-receipts = 已读回执
 read-receipts-hint = 让对方知道你已读其消息，并查看对方何时读了你的消息。

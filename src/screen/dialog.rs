@@ -1,5 +1,6 @@
 //! Dialogs of the main screen: start a new conversation (paste a Session ID or scan a QR code
-//! from an image file or the clipboard) and show the own QR code (save it as PNG).
+//! from an image file or the clipboard), show the own QR code (save it as PNG), and set a
+//! contact's nickname.
 
 use std::path::PathBuf;
 
@@ -18,6 +19,8 @@ use crate::widget::Ctx;
 
 /// Id of the Session ID input.
 pub const PEER_INPUT_ID: &str = "peer-id";
+/// Id of the nickname input.
+pub const NICKNAME_INPUT_ID: &str = "nickname";
 
 /// What went wrong in a dialog; translated when drawn.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,6 +70,17 @@ pub enum Dialog {
         /// Where it was saved, or why not.
         saved: Option<Result<PathBuf, DialogError>>,
     },
+    /// Our nickname for a contact (synced to the account's other devices).
+    Nickname {
+        /// The contact.
+        peer: SessionId,
+        /// The name shown for them now.
+        shown: String,
+        /// The nickname being typed.
+        input: String,
+        /// Why saving failed.
+        error: Option<String>,
+    },
 }
 
 /// Dialog input.
@@ -90,6 +104,14 @@ pub enum Message {
     CopyId,
     /// Saving finished (`None`: cancelled).
     Saved(Result<Option<PathBuf>, DialogError>),
+    /// The current nickname arrived.
+    NicknameLoaded(Result<Option<String>, String>),
+    /// The nickname input changed.
+    NicknameChanged(String),
+    /// Save the nickname (empty: clear it).
+    SaveNickname,
+    /// Saving the nickname finished.
+    NicknameSaved(Result<(), String>),
     /// Close the dialog.
     Close,
 }
@@ -101,6 +123,8 @@ pub enum Event {
     Close,
     /// Open this conversation (and reload the list).
     Open(ConversationId),
+    /// A nickname was saved (reload the list; closes the dialog).
+    NicknameSaved,
 }
 
 /// Checks a typed Session ID; `Err` says what is wrong.
@@ -127,6 +151,32 @@ impl Dialog {
             handle,
             saved: None,
         }
+    }
+
+    /// The nickname dialog for `peer` (shown now as `shown`) and the task that reads the
+    /// current nickname.
+    pub fn nickname(peer: SessionId, shown: String, client: &Client) -> (Dialog, Task<Message>) {
+        let client = client.clone();
+        let load = call(
+            async move {
+                let contacts = client.all_contacts().await?;
+                Ok(contacts
+                    .into_iter()
+                    .find(|c| c.session_id == peer)
+                    .and_then(|c| c.nickname))
+            },
+            Message::NicknameLoaded,
+        );
+        let dialog = Dialog::Nickname {
+            peer,
+            shown,
+            input: String::new(),
+            error: None,
+        };
+        (
+            dialog,
+            Task::batch([load, iced::widget::operation::focus(NICKNAME_INPUT_ID)]),
+        )
     }
 
     /// Handles `message`.
@@ -184,6 +234,32 @@ impl Dialog {
                 let id = session_id.clone();
                 return (Task::perform(save_qr(id), Message::Saved), None);
             }
+            (Dialog::Nickname { input, .. }, Message::NicknameLoaded(Ok(Some(nickname))))
+                if input.is_empty() =>
+            {
+                *input = nickname;
+            }
+            (Dialog::Nickname { error, .. }, Message::NicknameLoaded(Err(e))) => *error = Some(e),
+            (Dialog::Nickname { input, .. }, Message::NicknameChanged(text)) => {
+                *input = text.chars().take(100).collect();
+            }
+            (Dialog::Nickname { peer, input, .. }, Message::SaveNickname) => {
+                if let Some(client) = client {
+                    let (client, peer) = (client.clone(), *peer);
+                    let nickname = Some(input.trim().to_owned()).filter(|n| !n.is_empty());
+                    return (
+                        call(
+                            async move { client.set_nickname(peer, nickname).await },
+                            Message::NicknameSaved,
+                        ),
+                        None,
+                    );
+                }
+            }
+            (Dialog::Nickname { error, .. }, Message::NicknameSaved(result)) => match result {
+                Ok(()) => return (Task::none(), Some(Event::NicknameSaved)),
+                Err(e) => *error = Some(e),
+            },
             (Dialog::MyQr { saved, .. }, Message::Saved(result)) => match result {
                 Ok(Some(path)) => *saved = Some(Ok(path)),
                 Ok(None) => {}
@@ -335,6 +411,35 @@ pub fn view<'a>(dialog: &'a Dialog, ctx: Ctx<'a>) -> Element<'a, Message> {
             .align_x(Alignment::Center)
             .into()
         }
+        Dialog::Nickname {
+            shown,
+            input,
+            error,
+            ..
+        } => column![
+            ctx.heading(
+                ctx.i18n
+                    .tr_args("nickname-title", &[("name", shown.clone())])
+            ),
+            ctx.muted(ctx.tr("nickname-hint")),
+            text_input(&ctx.tr("nickname-placeholder"), input)
+                .id(NICKNAME_INPUT_ID)
+                .on_input(Message::NicknameChanged)
+                .on_submit(Message::SaveNickname)
+                .padding(12)
+                .size(f32::from(ctx.text_size))
+                .style(theme::input(c)),
+        ]
+        .push(error.as_ref().map(|e| ctx.body(e.as_str()).color(c.danger)))
+        .push(
+            row![
+                ctx.secondary(ctx.tr("cancel"), Some(Message::Close)),
+                ctx.primary(ctx.tr("save"), Some(Message::SaveNickname)),
+            ]
+            .spacing(10),
+        )
+        .spacing(14)
+        .into(),
     };
     container(content)
         .padding(28)

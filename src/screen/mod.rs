@@ -3,4 +3,5 @@
 pub mod dialog;
 pub mod main;
 pub mod onboarding;
+pub mod restore;
 pub mod settings;

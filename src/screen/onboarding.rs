@@ -164,6 +164,9 @@ pub enum Event {
     Done {
         /// The chosen display name.
         display_name: Option<String>,
+        /// The account was restored from its phrase: its profile and contacts are still on
+        /// the network.
+        restored: bool,
     },
 }
 
@@ -219,7 +222,13 @@ impl Onboarding {
                 if let Step::DisplayName { name } = &self.step {
                     let name = name.trim();
                     let display_name = (!name.is_empty()).then(|| name.to_owned());
-                    return (Task::none(), Some(Event::Done { display_name }));
+                    return (
+                        Task::none(),
+                        Some(Event::Done {
+                            display_name,
+                            restored: false,
+                        }),
+                    );
                 }
             }
             Message::PhraseChanged(text) => {
@@ -244,7 +253,13 @@ impl Onboarding {
                 }
             }
             Message::Continue => {
-                return (Task::none(), Some(Event::Done { display_name: None }));
+                return (
+                    Task::none(),
+                    Some(Event::Done {
+                        display_name: None,
+                        restored: true,
+                    }),
+                );
             }
             Message::Back => self.step = Step::Welcome,
         }

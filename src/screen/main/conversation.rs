@@ -86,6 +86,8 @@ pub enum Message {
     Delete(MessageId),
     /// A call finished.
     Done(Result<(), String>),
+    /// Open the nickname dialog for the peer.
+    EditNickname,
 }
 
 /// What the conversation tells the main screen.
@@ -93,6 +95,8 @@ pub enum Message {
 pub enum Event {
     /// Something the list shows changed (reload it).
     ListChanged,
+    /// The user wants to set the peer's nickname.
+    EditNickname,
 }
 
 impl Open {
@@ -261,6 +265,7 @@ impl Open {
             }
             Message::Sent(Err(e)) | Message::Done(Err(e)) => self.error = Some(e),
             Message::Done(Ok(())) => {}
+            Message::EditNickname => return (Task::none(), Some(Event::EditNickname)),
             Message::Retry(id) => {
                 if let Some(client) = client {
                     let client = client.clone();
@@ -492,6 +497,8 @@ pub fn view<'a>(open: &'a Open, ctx: Ctx<'a>) -> Element<'a, Message> {
                 text(peer_hex.clone()).size(11).color(c.muted),
             ]
             .spacing(2),
+            Space::new().width(Length::Fill),
+            ctx.link(ctx.tr("nickname-edit"), Message::EditNickname),
         ]
         .spacing(12)
         .align_y(Alignment::Center),

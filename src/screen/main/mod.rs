@@ -275,6 +275,11 @@ impl Main {
                     (Some(conversation::Event::ListChanged), Some(client)) => {
                         (Task::batch([task, reload(client)]), None)
                     }
+                    (Some(conversation::Event::EditNickname), Some(client)) => {
+                        let (dialog, load) = Dialog::nickname(open.peer, open.title(), client);
+                        self.dialog = Some(dialog);
+                        (Task::batch([task, load.map(Message::Dialog)]), None)
+                    }
                     _ => (task, None),
                 };
             }
@@ -286,6 +291,12 @@ impl Main {
                 let task = task.map(Message::Dialog);
                 match event {
                     Some(dialog::Event::Close) => self.dialog = None,
+                    Some(dialog::Event::NicknameSaved) => {
+                        self.dialog = None;
+                        if let Some(client) = client {
+                            return (Task::batch([task, reload(client)]), None);
+                        }
+                    }
                     Some(dialog::Event::Open(id)) => {
                         self.dialog = None;
                         let Some(client) = client else {

@@ -1,6 +1,10 @@
-//! Settings: profile, recovery phrase, privacy, appearance, language and the network page.
+//! Settings: profile, recovery phrase, other devices, privacy, appearance, language and the
+//! network page.
 
+mod devices;
 mod network;
+
+pub use devices::{load_name, SyncState};
 
 use iced::widget::{
     button, column, container, pick_list, radio, row, scrollable, text, text_input, toggler,
@@ -23,6 +27,8 @@ pub enum Page {
     Profile,
     /// The recovery phrase, behind a confirmation.
     Recovery,
+    /// This account on other devices: what syncs, and "Sync now".
+    Devices,
     /// Read receipts, typing indicators, notification content.
     Privacy,
     /// Theme and text size.
@@ -34,9 +40,10 @@ pub enum Page {
 }
 
 impl Page {
-    const ALL: [Page; 6] = [
+    const ALL: [Page; 7] = [
         Page::Profile,
         Page::Recovery,
+        Page::Devices,
         Page::Privacy,
         Page::Appearance,
         Page::Language,
@@ -47,6 +54,7 @@ impl Page {
         match self {
             Page::Profile => "settings-profile",
             Page::Recovery => "settings-recovery",
+            Page::Devices => "settings-devices",
             Page::Privacy => "settings-privacy",
             Page::Appearance => "settings-appearance",
             Page::Language => "settings-language",
@@ -73,10 +81,14 @@ pub struct State {
     pub page: Page,
     /// The display name being edited.
     pub name: String,
+    /// The user typed in the name input (a reloaded name no longer replaces it).
+    pub name_edited: bool,
     /// The recovery phrase.
     pub reveal: Reveal,
     /// A confirmation or error under the page.
     pub note: Option<String>,
+    /// The last "Sync now".
+    pub sync: SyncState,
 }
 
 /// Settings input.
@@ -88,6 +100,12 @@ pub enum Message {
     NameChanged(String),
     /// Save the name.
     SaveName,
+    /// The client's display name (read when the settings open and after a sync).
+    NameLoaded(Result<Option<String>, String>),
+    /// Poll and push the account's configs now.
+    SyncNow,
+    /// "Sync now" finished: the display name and the synced contacts.
+    Synced(Result<(Option<String>, usize), String>),
     /// A call finished.
     Saved(Result<(), String>),
     /// Ask to reveal the phrase.
@@ -127,6 +145,8 @@ pub enum Event {
     Prefs(Prefs),
     /// The display name was saved.
     NameSaved(String),
+    /// The client's display name was read (it may have come from another device).
+    NameLoaded(Option<String>),
 }
 
 impl State {
@@ -135,8 +155,10 @@ impl State {
         State {
             page,
             name: name.unwrap_or_default(),
+            name_edited: false,
             reveal: Reveal::Hidden,
             note: None,
+            sync: SyncState::Idle,
         }
     }
 
@@ -156,8 +178,33 @@ impl State {
                     self.reveal = Reveal::Hidden;
                 }
             }
-            Message::NameChanged(name) => self.name = name.chars().take(100).collect(),
+            Message::NameChanged(name) => {
+                self.name = name.chars().take(100).collect();
+                self.name_edited = true;
+            }
+            Message::NameLoaded(Ok(name)) => return (Task::none(), self.name_loaded(name)),
+            Message::NameLoaded(Err(error)) => self.note = Some(error),
+            Message::SyncNow => {
+                if let Some(client) = client {
+                    self.sync = SyncState::Running;
+                    return (devices::sync_now(client), None);
+                }
+            }
+            Message::Synced(result) => {
+                let event = match result {
+                    Ok((name, contacts)) => {
+                        self.sync = SyncState::Done { contacts };
+                        self.name_loaded(name)
+                    }
+                    Err(error) => {
+                        self.sync = SyncState::Failed(error);
+                        None
+                    }
+                };
+                return (Task::none(), event);
+            }
             Message::SaveName => {
+                self.name_edited = false;
                 let name = self.name.trim().to_owned();
                 if let Some(client) = client {
                     let client = client.clone();
@@ -219,6 +266,16 @@ impl State {
             Message::Close => return (Task::none(), Some(Event::Close)),
         }
         (Task::none(), None)
+    }
+}
+
+impl State {
+    /// Shows the client's display name unless the user is typing a new one.
+    fn name_loaded(&mut self, name: Option<String>) -> Option<Event> {
+        if !self.name_edited {
+            self.name = name.clone().unwrap_or_default();
+        }
+        Some(Event::NameLoaded(name))
     }
 }
 
@@ -318,6 +375,11 @@ fn page_view<'a>(state: &'a State, data: Data<'a>, ctx: Ctx<'a>) -> Element<'a, 
             };
             section(ctx.tr("settings-recovery"), body, ctx)
         }
+        Page::Devices => section(
+            ctx.tr("settings-devices"),
+            devices::view(&state.sync, ctx),
+            ctx,
+        ),
         Page::Privacy => {
             let content = data.privacy.notification_content;
             let choice = |key: &str, value: NotificationContent| {

@@ -35,7 +35,8 @@ pub struct Conversation {
 pub struct ConversationListItem {
     /// The conversation.
     pub conversation: Conversation,
-    /// The peer's display name, if known.
+    /// The name shown for the peer: our nickname for them when set, else their display name,
+    /// if known.
     pub peer_name: Option<String>,
     /// The peer is blocked.
     pub peer_blocked: bool,
@@ -141,7 +142,7 @@ impl Store {
     fn list(&self, requests: bool) -> Result<Vec<ConversationListItem>, StoreError> {
         let blocked_filter = if requests { "AND k.blocked = 0" } else { "" };
         let sql = format!(
-            "SELECT {CONVERSATION_COLUMNS}, k.name, k.blocked, \
+            "SELECT {CONVERSATION_COLUMNS}, coalesce(k.nickname, k.name), k.blocked, \
                (SELECT m.body FROM messages m WHERE m.conversation_id = c.id \
                 ORDER BY m.sent_at DESC, m.id DESC LIMIT 1) \
              FROM conversations c JOIN contacts k ON k.session_id = c.peer \

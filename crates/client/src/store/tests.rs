@@ -288,3 +288,20 @@ fn a_version_3_database_keeps_its_index_when_upgraded() {
     assert_eq!(indexed_matches(&store, "indexed"), 2);
     store.check_integrity().unwrap();
 }
+
+#[test]
+fn the_list_shows_the_nickname_over_the_name_and_the_name_without_one() {
+    let (_dir, mut store) = store();
+    let peer = SessionId::from_x25519([7; 32]);
+    store.start_conversation(&peer, 10).unwrap();
+    let shown = |store: &Store| store.conversations().unwrap()[0].peer_name.clone();
+    assert_eq!(shown(&store), None);
+    store.set_contact_name(&peer, Some("Bob"), 11).unwrap();
+    assert_eq!(shown(&store).as_deref(), Some("Bob"));
+    store
+        .set_contact_nickname(&peer, Some("Bobby"), 12)
+        .unwrap();
+    assert_eq!(shown(&store).as_deref(), Some("Bobby"));
+    store.set_contact_nickname(&peer, None, 13).unwrap();
+    assert_eq!(shown(&store).as_deref(), Some("Bob"));
+}
