@@ -1,6 +1,6 @@
 //! The client types the app uses, in one place.
 
-pub use session_client::client::{Client, ClientConfig, ClientError, Update};
+pub use session_client::client::{Client, ClientConfig, ClientError, PollStats, Update};
 pub use session_client::protocol::identity::SessionId;
 pub use session_client::store::{
     Conversation, ConversationId, ConversationListItem, Direction, Message as ChatMessage,

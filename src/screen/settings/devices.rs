@@ -28,11 +28,12 @@ pub enum SyncState {
 }
 
 /// What syncs between the account's devices (translation keys).
-const SYNCED: [&str; 4] = [
+const SYNCED: [&str; 5] = [
     "devices-synced-name",
     "devices-synced-contacts",
     "devices-synced-blocked",
     "devices-synced-requests",
+    "devices-synced-read",
 ];
 
 /// What stays on each device (translation keys).

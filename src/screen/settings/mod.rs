@@ -13,7 +13,7 @@ use iced::widget::{
 use iced::{Alignment, Element, Length, Task};
 use zeroize::Zeroizing;
 
-use crate::backend::{Client, NetworkStatus, NotificationContent, Settings};
+use crate::backend::{Client, NetworkStatus, NotificationContent, PollStats, Settings};
 use crate::i18n::Language;
 use crate::prefs::{Prefs, TEXT_SIZES};
 use crate::task_util::call;
@@ -89,6 +89,8 @@ pub struct State {
     pub note: Option<String>,
     /// The last "Sync now".
     pub sync: SyncState,
+    /// What polling skipped, read when the network page opens.
+    pub poll_stats: Option<PollStats>,
 }
 
 /// Settings input.
@@ -159,6 +161,7 @@ impl State {
             reveal: Reveal::Hidden,
             note: None,
             sync: SyncState::Idle,
+            poll_stats: None,
         }
     }
 
@@ -174,6 +177,10 @@ impl State {
             Message::Show(page) => {
                 self.page = page;
                 self.note = None;
+                if page == Page::Network {
+                    // Counters only (atomics): cheap enough for the UI thread.
+                    self.poll_stats = client.map(Client::poll_stats);
+                }
                 if page != Page::Recovery {
                     self.reveal = Reveal::Hidden;
                 }
@@ -472,7 +479,7 @@ fn page_view<'a>(state: &'a State, data: Data<'a>, ctx: Ctx<'a>) -> Element<'a, 
         }
         Page::Network => section(
             ctx.tr("settings-network"),
-            network::view(data.network, ctx),
+            network::view(data.network, state.poll_stats.as_ref(), ctx),
             ctx,
         ),
     }

@@ -3,7 +3,7 @@
 use iced::widget::{column, container, row, text, Column, Space};
 use iced::{Alignment, Element, Length};
 
-use crate::backend::{NetworkStatus, PathState, SnodeInfo};
+use crate::backend::{NetworkStatus, PathState, PollStats, SnodeInfo};
 use crate::theme;
 use crate::widget::{short_id, Ctx};
 
@@ -23,7 +23,11 @@ fn node_line<'a>(label: String, node: &SnodeInfo, ctx: Ctx<'a>) -> Element<'a, M
 }
 
 /// The page's content.
-pub fn view<'a>(status: &'a NetworkStatus, ctx: Ctx<'a>) -> Element<'a, Message> {
+pub fn view<'a>(
+    status: &'a NetworkStatus,
+    stats: Option<&PollStats>,
+    ctx: Ctx<'a>,
+) -> Element<'a, Message> {
     let c = ctx.c;
     let mut page = Column::new().spacing(14);
     let online = if status.online {
@@ -90,5 +94,19 @@ pub fn view<'a>(status: &'a NetworkStatus, ctx: Ctx<'a>) -> Element<'a, Message>
         "network-clock-offset",
         &[("ms", status.clock_offset_ms.to_string())],
     )));
+    if let Some(stats) = stats {
+        // Data in the swarm that was not a message for us, and config messages that did not
+        // open or merge: skipped, never applied.
+        page = page.push(ctx.muted(ctx.i18n.tr_args(
+            "network-skipped",
+            &[
+                (
+                    "messages",
+                    (stats.garbage + stats.undecryptable + stats.tampered).to_string(),
+                ),
+                ("configs", stats.configs_skipped.to_string()),
+            ],
+        )));
+    }
     column![page].into()
 }
