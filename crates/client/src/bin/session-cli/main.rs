@@ -268,7 +268,7 @@ async fn send(dir: DataDir, seed: &str, peer: &str, text: String, timeout: u64) 
         match pushed.await {
             Ok(Ok(())) => {}
             Ok(Err(error)) => {
-                tracing::debug!(%error, "contact list not sent; the next sync sends it")
+                tracing::debug!(%error, "contact list not sent; the next sync sends it");
             }
             Err(_) => tracing::debug!("contact list not sent in time; the next sync sends it"),
         }
