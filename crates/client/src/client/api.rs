@@ -150,10 +150,12 @@ impl Client {
         // (a burst of messages) the worker sends it with the rest of the queue.
         let permit = Arc::clone(&inner.first_attempts).try_acquire_owned().ok();
         let claim = permit.is_some();
-        let (message, claimed, profile_name) = inner
+        let (message, claimed, profile_name, newly_approved) = inner
             .store
             .run(move |s| {
                 let profile_name = s.account()?.and_then(|a| a.display_name);
+                // Writing to someone approves them: a change for the Contacts config.
+                let newly_approved = !s.contact(&peer)?.is_some_and(|c| c.approved);
                 let payload = sender::encrypt(
                     &keypair,
                     &contact_keys,
@@ -166,7 +168,7 @@ impl Client {
                 let claim = claim.then_some(&policy);
                 let (message, claimed) =
                     s.queue_outgoing_encrypted(&peer, &body, sent_at, now, payload, claim)?;
-                Ok((message, claimed, profile_name))
+                Ok((message, claimed, profile_name, newly_approved))
             })
             .await?;
         match (claimed, permit) {
@@ -182,6 +184,9 @@ impl Client {
         inner.emit(Update::ConversationChanged {
             conversation: message.conversation_id,
         });
+        if newly_approved {
+            config_sync::contact_changed(inner, peer).await?;
+        }
         Ok(message)
     }
 

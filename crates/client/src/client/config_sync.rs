@@ -335,6 +335,13 @@ impl Client {
         Ok(stored)
     }
 
+    /// Sends local config changes that are still waiting (the pusher sends them on its own
+    /// shortly after each change; this is for callers about to shut down, such as
+    /// `session-cli`). Nothing waiting is fine.
+    pub async fn push_configs_now(&self) -> Result<(), ClientError> {
+        push_once(self.inner()).await
+    }
+
     /// Contacts in the account's synced contact list (the Contacts config).
     pub fn synced_contact_count(&self) -> usize {
         self.inner().configs().contact_count()

@@ -262,6 +262,16 @@ async fn send(dir: DataDir, seed: &str, peer: &str, text: String, timeout: u64) 
         if status == MessageStatus::Failed {
             bail!("the message could not be sent; run `session-cli flush` to try again later");
         }
+        // Writing to someone new makes them a contact: tell the account's other devices now
+        // rather than with the next command that syncs.
+        let pushed = tokio::time::timeout(Duration::from_secs(timeout), client.push_configs_now());
+        match pushed.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                tracing::debug!(%error, "contact list not sent; the next sync sends it");
+            }
+            Err(_) => tracing::debug!("contact list not sent in time; the next sync sends it"),
+        }
         Ok(())
     }
     .await;
