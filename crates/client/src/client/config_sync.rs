@@ -8,14 +8,15 @@
 //! applied to the database with the new cursors in one transaction before the inbox page, so
 //! that a restored account knows its contacts before their messages arrive.
 
+use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use session_protocol::identity::SessionId;
-use session_protocol::rpc::Namespace;
+use session_protocol::rpc::{message_hash_for, AccountPubkey, Namespace};
 
-use super::configs::{UserConfigs, CONFIG_TTL_MS};
+use super::configs::{PreparedPush, UserConfigs, CONFIG_TTL_MS};
 use super::{nap, Client, ClientError, Inner, Update};
 use crate::net::{ExpireRefresh, NetError, RetrieveResult, RetrievedMessage, SnodeInfo};
 use crate::store::{ConfigApply, Contact, SeenHash};
@@ -68,7 +69,12 @@ async fn push_once(inner: &Arc<Inner>) -> Result<(), ClientError> {
     let now = inner.now_ms();
     let worker = Arc::clone(inner);
     let prepared = tokio::task::spawn_blocking(move || {
-        worker.configs().prepare_push(worker.keypair.seed32(), now)
+        let mut configs = worker.configs();
+        let mut prepared = configs.prepare_push(worker.keypair.seed32(), now)?;
+        if let Some(push) = prepared.as_mut() {
+            keep_current(&mut configs, &worker.session_id, push);
+        }
+        Ok::<_, ClientError>(prepared)
     })
     .await
     .map_err(|_| ClientError::ShutDown)??;
@@ -106,6 +112,21 @@ async fn push_once(inner: &Arc<Inner>) -> Result<(), ClientError> {
             Err(error.into())
         }
     }
+}
+
+/// Drops from `push`'s delete every hash that must stay: the current messages, and the ones
+/// this push stores. A merge can name a message obsolete that is the same as the one being
+/// pushed (a poll that fetched our own push before it was confirmed: same data, so same hash);
+/// deleting it in the same sequence would leave the swarm without the config.
+fn keep_current(configs: &mut UserConfigs, account: &SessionId, push: &mut PreparedPush) {
+    let account = AccountPubkey::from(account);
+    let mut keep: HashSet<String> = configs.current_hashes().into_iter().collect();
+    keep.extend(
+        push.stores
+            .iter()
+            .map(|s| message_hash_for(&account, s.namespace, &s.data)),
+    );
+    push.delete.retain(|hash| !keep.contains(hash));
 }
 
 /// After a local change that touches synced data: saves the changed config's dump and wakes
