@@ -278,17 +278,16 @@ fn poll_retrieves_reuse_their_timestamp_and_signatures_for_a_while() {
     }
     .sign(&text);
     assert_eq!(first, keypair.sign(&text));
-    {
-        let signer = ReusedSignatures {
-            keypair: &keypair,
-            cache: RefCell::new(&mut cache),
-        };
-        assert_eq!(signer.sign(&text), first);
-        assert_eq!(
-            RequestSigner::pubkey_ed25519(&signer),
-            Some(keypair.ed25519_public())
-        );
-    }
+    let signer = ReusedSignatures {
+        keypair: &keypair,
+        cache: RefCell::new(&mut cache),
+    };
+    assert_eq!(signer.sign(&text), first);
+    assert_eq!(
+        RequestSigner::pubkey_ed25519(&signer),
+        Some(keypair.ed25519_public())
+    );
+    drop(signer);
     assert_eq!(cache.signatures.len(), 1);
     // Too old, or a clock that went back: signed afresh.
     let later = t0 + RETRIEVE_SIGNATURE_REUSE_MS;
