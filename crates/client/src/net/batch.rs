@@ -11,18 +11,12 @@
 //! 406/425 among them is handled as the whole request's (swarm saved, clock adopted and the
 //! whole request retried once) by the shared loops of [`super::rpc_loop`].
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::sync::PoisonError;
-
 use serde_json::Value;
 use session_protocol::identity::Keypair;
 use session_protocol::onion::SnodeReply;
 use session_protocol::rpc::limits::BATCH_REQUEST_MAX;
 use session_protocol::rpc::response::{BatchResponse, DeleteResponse, ExpireResponse};
-use session_protocol::rpc::{
-    build, AccountPubkey, ExpireMode, Namespace, RequestSigner, SignedSubaccount, SubResult,
-};
+use session_protocol::rpc::{build, AccountPubkey, ExpireMode, Namespace, SubResult};
 
 use super::ops::{self, is_clock_status};
 use super::rpc_loop::{invalid, misdirected, Answer};
@@ -33,67 +27,6 @@ use super::Network;
 
 /// One result per retrieve of a [`Network::poll_batch`].
 type PollResults = Vec<Result<RetrieveResult, NetError>>;
-
-/// How long the signed retrieves of a poll are used again. A node accepts a request timestamp
-/// within [`SIGNATURE_TOLERANCE_MS`](session_protocol::rpc::limits::SIGNATURE_TOLERANCE_MS)
-/// (60 s) of its clock and keeps no record of signatures it
-/// has seen, so polls within this window send the same timestamp and signatures instead of
-/// signing one retrieve per namespace each time (five Ed25519 signatures per poll with config
-/// sync). The margin left (45 s) covers clock drift; a node that still finds the time wrong
-/// answers 406/425, the clock is adopted, and the new time is far enough off to sign afresh.
-const RETRIEVE_SIGNATURE_REUSE_MS: u64 = 15_000;
-
-/// The timestamp and signatures of recent poll retrieves, by signed text.
-#[derive(Debug, Default)]
-pub(super) struct RetrieveSignatures {
-    timestamp: Option<u64>,
-    signatures: HashMap<([u8; 32], Vec<u8>), [u8; 64]>,
-}
-
-impl RetrieveSignatures {
-    /// The timestamp to sign retrieves with at `now`: the last one while it is recent,
-    /// otherwise `now` (and the old signatures are dropped).
-    fn timestamp(&mut self, now: u64) -> u64 {
-        match self.timestamp {
-            Some(t) if now >= t && now - t < RETRIEVE_SIGNATURE_REUSE_MS => t,
-            _ => {
-                self.timestamp = Some(now);
-                self.signatures.clear();
-                now
-            }
-        }
-    }
-}
-
-/// Signs as `keypair`, reusing a signature already made for the same text.
-struct ReusedSignatures<'a, 'c> {
-    keypair: &'a Keypair,
-    cache: RefCell<&'c mut RetrieveSignatures>,
-}
-
-impl RequestSigner for ReusedSignatures<'_, '_> {
-    fn account(&self) -> AccountPubkey {
-        RequestSigner::account(self.keypair)
-    }
-
-    fn sign(&self, msg: &[u8]) -> [u8; 64] {
-        let key = (self.keypair.ed25519_public(), msg.to_vec());
-        *self
-            .cache
-            .borrow_mut()
-            .signatures
-            .entry(key)
-            .or_insert_with(|| self.keypair.sign(msg))
-    }
-
-    fn pubkey_ed25519(&self) -> Option<[u8; 32]> {
-        RequestSigner::pubkey_ed25519(self.keypair)
-    }
-
-    fn subaccount(&self) -> Option<SignedSubaccount> {
-        RequestSigner::subaccount(self.keypair)
-    }
-}
 
 impl Network {
     /// One onion request to `node` carrying a `batch` of signed retrieves of `keypair`'s
@@ -137,20 +70,10 @@ impl Network {
             )));
         }
         let build = |now: u64| {
-            let mut cache = self
-                .inner
-                .retrieve_signatures
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            let signed_at = cache.timestamp(now);
-            let signer = ReusedSignatures {
-                keypair,
-                cache: RefCell::new(&mut cache),
-            };
             let mut requests: Vec<_> = retrieves
                 .iter()
                 .map(|(namespace, last)| {
-                    build::retrieve(&signer, *namespace, last.clone(), None, signed_at)
+                    build::retrieve(keypair, *namespace, last.clone(), None, now)
                 })
                 .collect();
             requests.extend(expire.clone());

@@ -262,36 +262,3 @@ fn a_complete_sequence_gives_signed_hashes_and_the_delete() {
     assert!(outcome.hashes.is_empty());
     assert!(!outcome.deleted);
 }
-
-#[test]
-fn poll_retrieves_reuse_their_timestamp_and_signatures_for_a_while() {
-    let (_, keypair) = Keypair::generate();
-    let mut cache = RetrieveSignatures::default();
-    let t0 = 1_700_000_000_000;
-    assert_eq!(cache.timestamp(t0), t0);
-    // Within the window: the first timestamp, and the first signature of the same text.
-    assert_eq!(cache.timestamp(t0 + RETRIEVE_SIGNATURE_REUSE_MS - 1), t0);
-    let text = sig::retrieve_signed_bytes(Namespace::USER_PROFILE, t0);
-    let first = ReusedSignatures {
-        keypair: &keypair,
-        cache: RefCell::new(&mut cache),
-    }
-    .sign(&text);
-    assert_eq!(first, keypair.sign(&text));
-    let signer = ReusedSignatures {
-        keypair: &keypair,
-        cache: RefCell::new(&mut cache),
-    };
-    assert_eq!(signer.sign(&text), first);
-    assert_eq!(
-        RequestSigner::pubkey_ed25519(&signer),
-        Some(keypair.ed25519_public())
-    );
-    drop(signer);
-    assert_eq!(cache.signatures.len(), 1);
-    // Too old, or a clock that went back: signed afresh.
-    let later = t0 + RETRIEVE_SIGNATURE_REUSE_MS;
-    assert_eq!(cache.timestamp(later), later);
-    assert!(cache.signatures.is_empty());
-    assert_eq!(cache.timestamp(later - 1), later - 1);
-}

@@ -73,8 +73,6 @@ struct Inner {
     build_lock: tokio::sync::Mutex<()>,
     status: watch::Sender<NetworkStatus>,
     offset_ms: AtomicI64,
-    /// Signed poll retrieves reused for a few seconds ([`batch::RetrieveSignatures`]).
-    retrieve_signatures: Mutex<batch::RetrieveSignatures>,
 }
 
 impl Network {
@@ -92,7 +90,6 @@ impl Network {
                 build_lock: tokio::sync::Mutex::new(()),
                 status,
                 offset_ms: AtomicI64::new(0),
-                retrieve_signatures: Mutex::default(),
             }),
         }
     }
