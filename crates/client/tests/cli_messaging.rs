@@ -5,23 +5,13 @@
 
 mod client_support;
 
+use client_support::cli_command;
+
 use std::collections::HashSet;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use serde_json::Value;
-
-fn cli_command(seed: &str, dir: &str, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_session-cli"));
-    command
-        .args(["--seed", seed, "--data-dir", dir])
-        .args(args)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
 
 async fn cli(seed: &str, dir: &str, args: &[&str]) -> Output {
     let mut command = cli_command(seed, dir, args);

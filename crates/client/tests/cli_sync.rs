@@ -6,8 +6,10 @@
 
 mod client_support;
 
+use client_support::cli_command;
+
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -15,18 +17,6 @@ use serde_json::Value;
 
 /// Only catches hangs: every step waits for a condition, never for a fixed time.
 const HANG: Duration = Duration::from_secs(120);
-
-fn cli_command(seed: &str, dir: &str, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_session-cli"));
-    command
-        .args(["--seed", seed, "--data-dir", dir])
-        .args(args)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
 
 /// Runs the CLI to the end, with `stdin` as its standard input.
 async fn cli(seed: &str, dir: &str, args: &[&str], stdin: Option<&str>) -> Output {

@@ -324,3 +324,18 @@ pub async fn fill_swarm(
         }
     }
 }
+
+/// `session-cli` (the built binary) on the devnet at `seed` with the data directory `dir`,
+/// quiet (no `RUST_LOG`), its output piped.
+pub fn cli_command(seed: &str, dir: &str, args: &[&str]) -> std::process::Command {
+    use std::process::Stdio;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_session-cli"));
+    command
+        .args(["--seed", seed, "--data-dir", dir])
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
