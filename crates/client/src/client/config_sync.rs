@@ -115,9 +115,9 @@ async fn push_once(inner: &Arc<Inner>) -> Result<(), ClientError> {
 }
 
 /// Drops from `push`'s delete every hash that must stay: the current messages, and the ones
-/// this push stores. A merge can name a message obsolete that is the same as the one being
-/// pushed (a poll that fetched our own push before it was confirmed: same data, so same hash);
-/// deleting it in the same sequence would leave the swarm without the config.
+/// this push stores (same data, same hash). The merge no longer names the server's copy of
+/// our own unconfirmed push obsolete (`ConfigObject::merge`), which once made a sequence store
+/// a config and delete it again; this keeps any other path from doing the same.
 fn keep_current(configs: &mut UserConfigs, account: &SessionId, push: &mut PreparedPush) {
     let account = AccountPubkey::from(account);
     let mut keep: HashSet<String> = configs.current_hashes().into_iter().collect();
