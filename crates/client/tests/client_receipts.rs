@@ -6,7 +6,9 @@ mod client_support;
 
 use std::time::Duration;
 
-use client_support::{new_account, start_client, start_net, wait_incoming, wait_until};
+use client_support::{
+    new_account, start_client, start_net, wait_incoming, wait_until, wait_update,
+};
 use session_client::store::{MessageStatus, Settings};
 use session_client::Update;
 
@@ -59,11 +61,13 @@ async fn read_receipts_and_typing_follow_the_settings() {
     })
     .await;
     assert!(!alice.message(first.id).await.unwrap().unwrap().is_read);
-    let mut saw_read = false;
-    while let Ok(update) = alice_updates.try_recv() {
-        saw_read |= matches!(update, Update::MessageRead { message, .. } if message == second.id);
-    }
-    assert!(saw_read);
+    wait_update(
+        &mut alice_updates,
+        "MessageRead for the second message",
+        WAIT,
+        |u| matches!(u, Update::MessageRead { message, .. } if *message == second.id),
+    )
+    .await;
 
     // Typing: Bob types, Alice sees it.
     let mut alice_updates = alice.updates();

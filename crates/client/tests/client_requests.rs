@@ -7,7 +7,9 @@ mod client_support;
 
 use std::time::Duration;
 
-use client_support::{conversation_with, new_account, start_client, start_net, wait_until};
+use client_support::{
+    conversation_with, new_account, start_client, start_net, wait_until, wait_update,
+};
 use session_client::store::{MessageStatus, Store};
 use session_client::{Client, Update};
 
@@ -51,11 +53,13 @@ async fn accepting_a_request_moves_it_and_tells_the_sender() {
     // The profile name travelled with the message.
     assert_eq!(requests[0].peer_name.as_deref(), Some("Stranger Danger"));
     assert!(bob.conversations().await.unwrap().is_empty());
-    let mut arrived = false;
-    while let Ok(update) = updates.try_recv() {
-        arrived |= matches!(update, Update::RequestArrived { conversation } if conversation == id);
-    }
-    assert!(arrived, "RequestArrived was not reported");
+    wait_update(
+        &mut updates,
+        "RequestArrived",
+        WAIT,
+        |u| matches!(u, Update::RequestArrived { conversation } if *conversation == id),
+    )
+    .await;
 
     bob.accept_request(id).await.unwrap();
     assert!(bob.message_requests().await.unwrap().is_empty());

@@ -339,3 +339,26 @@ pub fn cli_command(seed: &str, dir: &str, args: &[&str]) -> std::process::Comman
         .stderr(Stdio::piped());
     command
 }
+
+/// Waits for an update matching `wanted` on `updates` (updates follow the stored state: they
+/// are sent once a transaction committed, so one may still be on its way when the database
+/// already shows the change). Panics after `timeout`.
+pub async fn wait_update(
+    updates: &mut tokio::sync::broadcast::Receiver<session_client::Update>,
+    what: &str,
+    timeout: Duration,
+    wanted: impl Fn(&session_client::Update) -> bool,
+) {
+    use tokio::sync::broadcast::error::RecvError;
+    let found = tokio::time::timeout(timeout, async {
+        loop {
+            match updates.recv().await {
+                Ok(update) if wanted(&update) => return true,
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return false,
+            }
+        }
+    })
+    .await;
+    assert!(found == Ok(true), "no update: {what}");
+}
