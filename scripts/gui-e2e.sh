@@ -292,11 +292,16 @@ activate "$A"
 settings_shown() { is_dark 600 400 && [ "$(pixel 120 400)" = "$(pixel 120 700)" ] && ! composer_shown; }
 click_until "alice: settings" 32 150 settings_shown
 shot "$A" 13-settings-profile
+devices_page() { has_colour 280 482 90 20 "$ACCENT"; } # the Sync now button
+click_until "alice: the other devices page" 45 153 devices_page
+synced() { has_colour 395 484 200 16 "$ACCENT"; } # "Done. N contacts in your synced list."
+click_until "alice: Sync now" 325 492 synced
+shot "$A" 14-settings-other-devices
 network_page() { has_colour 280 140 30 220 "$ACCENT"; } # the path dots
-click_until "alice: the network page" 45 273 network_page
+click_until "alice: the network page" 45 314 network_page
 shot "$A" 14-settings-network
 appearance_page() { ! network_page; }
-click_until "alice: the appearance page" 58 192 appearance_page
+click_until "alice: the appearance page" 58 233 appearance_page
 shot "$A" 15-settings-appearance
 click_until "alice: classic light" 280 142 is_light 700 400
 shot "$A" 15-settings-appearance-light
